@@ -1,0 +1,39 @@
+# Front door. `make run` and `make test` are the two set-up commands in the README; both bootstrap first.
+.PHONY: run test bench lint format fuzz-smoke bootstrap build-dev build-release clean
+
+ARGS ?= network
+JOBS ?= $(shell nproc)
+
+bootstrap:
+	@./scripts/bootstrap
+
+build-dev: bootstrap
+	@cmake --preset dev >/dev/null
+	@cmake --build --preset dev -j $(JOBS)
+
+build-release: bootstrap
+	@cmake --preset release >/dev/null
+	@cmake --build --preset release -j $(JOBS)
+
+# Builds the optimised program and starts its main job (override with ARGS="...").
+run: build-release
+	./build/release/src/cmd/ephemery $(ARGS)
+
+# Every test, under AddressSanitizer and UndefinedBehaviorSanitizer.
+test: build-dev
+	@ctest --preset dev
+
+bench: build-release
+	@./scripts/bench
+
+lint: build-dev
+	@./scripts/lint
+
+format:
+	@git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
+
+fuzz-smoke: bootstrap
+	@./scripts/fuzz-smoke
+
+clean:
+	rm -rf build

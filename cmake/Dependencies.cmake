@@ -1,0 +1,15 @@
+# Every dependency is a Debian 12 package installed by scripts/bootstrap.
+find_package(fmt REQUIRED)
+find_package(spdlog REQUIRED)
+find_package(yaml-cpp REQUIRED)
+find_package(nlohmann_json REQUIRED)
+find_package(CLI11 REQUIRED)
+find_package(simdjson REQUIRED)
+find_package(Threads REQUIRED)
+
+if(EPHEMERY_TESTS)
+  find_package(GTest REQUIRED)
+endif()
+if(EPHEMERY_BENCH)
+  find_package(benchmark REQUIRED)
+endif()

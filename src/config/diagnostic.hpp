@@ -1,0 +1,21 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace ephemery::config {
+
+struct Diagnostic {
+    enum class Severity { error, warning };
+    Severity severity{Severity::error};
+    std::string where;    // "ephemery.yaml:12:5", "environment variable EPHEMERY_API_PORT", "--data-dir"
+    std::string key;      // dotted path of the setting ("network.genesis_interval"); empty when none applies
+    std::string message;  // the bad value, what is allowed, and a hint; never a secret
+};
+
+// "ephemery.yaml:12:5: error: network.genesis_interval: "abc" is not a whole number (allowed: 60 to 31622400)"
+[[nodiscard]] std::string to_string(const Diagnostic& diagnostic);
+
+[[nodiscard]] bool has_errors(const std::vector<Diagnostic>& diagnostics);
+
+}  // namespace ephemery::config

@@ -1,0 +1,85 @@
+#include "config/config.hpp"
+
+#include <fmt/format.h>
+#include <simdjson.h>
+
+#include <cstddef>
+
+namespace ephemery::config {
+
+namespace {
+
+// 1-based number of the first line that is not valid UTF-8, or 0 when the text is valid.
+std::size_t first_invalid_utf8_line(std::string_view text) {
+    if (simdjson::validate_utf8(text)) return 0;
+    std::size_t line = 1;
+    while (!text.empty()) {
+        const auto end = text.find('\n');
+        if (!simdjson::validate_utf8(text.substr(0, end))) return line;
+        if (end == std::string_view::npos) break;
+        text.remove_prefix(end + 1);
+        ++line;
+    }
+    return line;
+}
+
+}  // namespace
+
+LoadOutcome load_config(const LoadRequest& request) {
+    LoadOutcome outcome;
+    const std::string label = request.file_label.empty() ? "(built-in defaults)" : request.file_label;
+
+    // Everything read must be UTF-8: values are echoed in messages, JSON and dumps.
+    std::vector<Diagnostic> encoding_errors;
+    std::map<std::string, std::string> overrides;
+    for (const auto& [name, value] : request.environment) {
+        if (!name.starts_with("EPHEMERY_") || name == config_path_variable) continue;
+        if (!simdjson::validate_utf8(name) || !simdjson::validate_utf8(value)) {
+            encoding_errors.push_back({Diagnostic::Severity::error, "the environment", "",
+                                       "an EPHEMERY_* variable is not valid UTF-8; fix or unset it"});
+            continue;
+        }
+        overrides.emplace(name, value);
+    }
+    std::map<std::string, Override> flags;
+    for (const auto& [key, value] : request.cli_overrides) {
+        if (!simdjson::validate_utf8(value.value)) {
+            encoding_errors.push_back({Diagnostic::Severity::error, value.origin, key, "the value is not valid UTF-8"});
+            continue;
+        }
+        flags.emplace(key, value);
+    }
+    if (const auto line = first_invalid_utf8_line(request.yaml_text); line != 0) {
+        encoding_errors.push_back({Diagnostic::Severity::error, fmt::format("{}:{}", label, line), "",
+                                   "the file is not valid UTF-8 on this line; save it as UTF-8"});
+    }
+    if (!encoding_errors.empty()) {
+        outcome.diagnostics = std::move(encoding_errors);
+        return outcome;
+    }
+    ReadContext context(label, std::move(flags), std::move(overrides));
+
+    YAML::Node root;
+    try {
+        root = YAML::Load(request.yaml_text);
+    } catch (const YAML::Exception& error) {  // yaml-cpp reports malformed input only by throwing
+        context.error(context.where(error.mark), "", fmt::format("YAML syntax error: {}", error.msg));
+        outcome.diagnostics = std::move(context.diagnostics);
+        return outcome;
+    }
+    if (!root.IsNull() && !root.IsMap()) {
+        context.error(context.where(root.Mark()), "",
+                      "the file must be a mapping of settings (key: value lines); see `ephemery config init`");
+        outcome.diagnostics = std::move(context.diagnostics);
+        return outcome;
+    }
+
+    Section top(context, root, "", outcome.effective);
+    read_config(top, outcome.config, request);
+    top.finish();
+    context.report_unused_overrides();
+    outcome.diagnostics = std::move(context.diagnostics);
+    return outcome;
+}
+
+}  // namespace ephemery::config

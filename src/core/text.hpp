@@ -1,0 +1,24 @@
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ephemery {
+
+// Levenshtein distance between two short identifiers.
+[[nodiscard]] std::size_t edit_distance(std::string_view a, std::string_view b);
+
+// The candidate a mistyped word most likely meant, for "did you mean ...?" hints; nullopt when nothing is close.
+[[nodiscard]] std::optional<std::string> closest_match(std::string_view word, std::span<const std::string> candidates);
+
+// Splits "a, b,,c" into {"a","b","c"}: trims blanks around items and drops empty ones.
+[[nodiscard]] std::vector<std::string> split_list(std::string_view text, char separator);
+
+// Joins items with a separator ("geth, besu").
+[[nodiscard]] std::string join(std::span<const std::string> items, std::string_view separator);
+
+}  // namespace ephemery

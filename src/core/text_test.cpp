@@ -1,0 +1,40 @@
+#include "core/text.hpp"
+
+#include <gtest/gtest.h>
+
+#include <array>
+
+namespace ephemery {
+namespace {
+
+TEST(Text, EditDistance) {
+    EXPECT_EQ(edit_distance("", ""), 0U);
+    EXPECT_EQ(edit_distance("network", "network"), 0U);
+    EXPECT_EQ(edit_distance("netwrok", "network"), 2U);
+    EXPECT_EQ(edit_distance("kitten", "sitting"), 3U);
+    EXPECT_EQ(edit_distance("", "abc"), 3U);
+}
+
+TEST(Text, ClosestMatchSuggestsNearKeysOnly) {
+    const std::array<std::string, 4> keys{"network", "data_dir", "clients", "api"};
+    EXPECT_EQ(closest_match("netwrok", keys), "network");
+    EXPECT_EQ(closest_match("data-dir", keys), "data_dir");
+    EXPECT_EQ(closest_match("client", keys), "clients");
+    EXPECT_EQ(closest_match("monitoring", keys), std::nullopt);
+    EXPECT_EQ(closest_match("x", std::span<const std::string>{}), std::nullopt);
+}
+
+TEST(Text, SplitListTrimsAndDropsEmptyItems) {
+    EXPECT_EQ(split_list(" a, b,,c ,", ','), (std::vector<std::string>{"a", "b", "c"}));
+    EXPECT_TRUE(split_list("", ',').empty());
+    EXPECT_TRUE(split_list(" , ", ',').empty());
+}
+
+TEST(Text, Join) {
+    const std::array<std::string, 3> items{"geth", "besu", "reth"};
+    EXPECT_EQ(join(items, ", "), "geth, besu, reth");
+    EXPECT_EQ(join(std::span<const std::string>{}, ", "), "");
+}
+
+}  // namespace
+}  // namespace ephemery

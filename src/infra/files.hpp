@@ -1,0 +1,24 @@
+#pragma once
+
+#include "core/result.hpp"
+
+#include <cstddef>
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+namespace ephemery::infra {
+
+inline constexpr std::filesystem::perms owner_only =
+    std::filesystem::perms::owner_read | std::filesystem::perms::owner_write;
+
+// Replaces `path` with `contents` so that a crash leaves either the old or the new file, never a torn one:
+// write a temporary file in the same directory with `mode`, fsync it, rename it over `path`, fsync the
+// directory. The directory must exist.
+[[nodiscard]] Status write_file_atomically(const std::filesystem::path& path, std::string_view contents,
+                                           std::filesystem::perms mode);
+
+// Reads a whole file, refusing ones larger than max_bytes.
+[[nodiscard]] Result<std::string> read_file(const std::filesystem::path& path, std::size_t max_bytes);
+
+}  // namespace ephemery::infra

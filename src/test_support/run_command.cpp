@@ -1,0 +1,72 @@
+#include "test_support/run_command.hpp"
+
+#include "test_support/temp_dir.hpp"
+
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fcntl.h>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace ephemery::test {
+namespace {
+
+std::string slurp(const std::filesystem::path& path) {
+    std::ifstream stream(path, std::ios::binary);
+    std::ostringstream contents;
+    contents << stream.rdbuf();
+    return contents.str();
+}
+
+}  // namespace
+
+CommandOutput run_command(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
+                          const std::string& working_directory) {
+    const TempDir capture;
+    const auto out_path = capture.path() / "stdout";
+    const auto err_path = capture.path() / "stderr";
+
+    std::vector<char*> args;
+    args.reserve(argv.size() + 1);
+    for (const auto& arg : argv)
+        args.push_back(const_cast<char*>(arg.c_str()));  // NOLINT(cppcoreguidelines-pro-type-const-cast)
+    args.push_back(nullptr);
+    std::vector<std::string> env_strings;
+    env_strings.reserve(env.size());
+    for (const auto& [key, value] : env) {
+        std::string entry = key;
+        entry += '=';
+        entry += value;
+        env_strings.push_back(std::move(entry));
+    }
+    std::vector<char*> envp;
+    envp.reserve(env.size() + 1);
+    for (auto& entry : env_strings) envp.push_back(entry.data());
+    envp.push_back(nullptr);
+
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    posix_spawn_file_actions_addchdir_np(&actions, working_directory.c_str());
+
+    pid_t pid = 0;
+    const int spawn_error = ::posix_spawn(&pid, args[0], &actions, nullptr, args.data(), envp.data());
+    posix_spawn_file_actions_destroy(&actions);
+    if (spawn_error != 0) throw std::runtime_error("posix_spawn failed for " + argv.front());
+
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0) {
+    }
+    CommandOutput output;
+    output.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    output.out = slurp(out_path);
+    output.err = slurp(err_path);
+    return output;
+}
+
+}  // namespace ephemery::test
