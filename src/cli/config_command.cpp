@@ -74,21 +74,13 @@ ExitCode run_check(const CommandContext& context, bool json) {
 }
 
 ExitCode run_dump(const CommandContext& context, bool json) {
-    auto loaded = read_configuration(context.global);
-    if (!loaded) {
-        fmt::print(stderr, "error: {}\n", loaded.error().message);
-        return ExitCode::usage_error;
-    }
-    const auto& outcome = loaded->outcome;
-    if (!outcome.ok()) {
-        for (const auto& diagnostic : outcome.diagnostics) fmt::print(stderr, "{}\n", config::to_string(diagnostic));
-        return ExitCode::usage_error;
-    }
+    const auto loaded = load_configuration(context.global);
+    if (!loaded) return ExitCode::usage_error;
     if (json) {
-        print_json(outcome.effective);
+        print_json(loaded->outcome.effective);
     } else {
         fmt::print("# effective configuration from {}, secrets redacted\n{}", loaded->source,
-                   config::to_yaml(outcome.effective));
+                   config::to_yaml(loaded->outcome.effective));
     }
     return ExitCode::ok;
 }

@@ -33,7 +33,7 @@ Result<LoadedConfig> read_configuration(const GlobalOptions& global) {
     return loaded;
 }
 
-std::optional<config::Config> load_configuration(const GlobalOptions& global) {
+std::optional<LoadedConfig> load_configuration(const GlobalOptions& global) {
     auto loaded = read_configuration(global);
     if (!loaded) {
         fmt::print(stderr, "error: {}\n", loaded.error().message);
@@ -47,7 +47,7 @@ std::optional<config::Config> load_configuration(const GlobalOptions& global) {
         return std::nullopt;
     }
     for (const auto& diagnostic : outcome.diagnostics) spdlog::warn("{}", config::to_string(diagnostic));
-    return std::move(loaded).value().outcome.config;
+    return std::move(loaded).value();
 }
 
 void print_json(const nlohmann::ordered_json& document) {

@@ -35,7 +35,7 @@ struct LoadedConfig {
 
 // The config a command runs with. Problems are printed to stderr (file:line, key, value, what is allowed)
 // and yield nullopt: the command then exits with usage_error. Warnings are logged.
-[[nodiscard]] std::optional<config::Config> load_configuration(const GlobalOptions& global);
+[[nodiscard]] std::optional<LoadedConfig> load_configuration(const GlobalOptions& global);
 
 // Prints a JSON document to stdout (the --json convention: stdout carries only the document).
 void print_json(const nlohmann::ordered_json& document);

@@ -64,8 +64,9 @@ void print_text(const std::string& name, const network::Schedule& schedule, cons
 }
 
 ExitCode run_network(const CommandContext& context, const NetworkOptions& options) {
-    const auto config = load_configuration(context.global);
-    if (!config) return ExitCode::usage_error;
+    const auto loaded = load_configuration(context.global);
+    if (!loaded) return ExitCode::usage_error;
+    const config::Config* config = &loaded->outcome.config;
     const network::Schedule& schedule = config->network.schedule;
 
     const std::int64_t at = options.at.value_or(

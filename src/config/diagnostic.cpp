@@ -1,6 +1,8 @@
 #include "config/diagnostic.hpp"
 
 #include <algorithm>
+#include <cstdint>
+#include <utility>
 
 namespace ephemery::config {
 
@@ -10,6 +12,15 @@ std::string to_string(const Diagnostic& diagnostic) {
     if (!diagnostic.key.empty()) text += diagnostic.key + ": ";
     text += diagnostic.message;
     return text;
+}
+
+void sort_by_position(std::vector<Diagnostic>& diagnostics) {
+    std::stable_sort(diagnostics.begin(), diagnostics.end(), [](const Diagnostic& a, const Diagnostic& b) {
+        const auto rank = [](const Diagnostic& d) {
+            return d.line == 0 ? std::pair{SIZE_MAX, SIZE_MAX} : std::pair{d.line, d.column};
+        };
+        return rank(a) < rank(b);
+    });
 }
 
 bool has_errors(const std::vector<Diagnostic>& diagnostics) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -11,7 +12,12 @@ struct Diagnostic {
     std::string where;    // "ephemery.yaml:12:5", "environment variable EPHEMERY_API_PORT", "--data-dir"
     std::string key;      // dotted path of the setting ("network.genesis_interval"); empty when none applies
     std::string message;  // the bad value, what is allowed, and a hint; never a secret
+    std::size_t line{0};  // 1-based position in the file, 0 when the problem is not in the file
+    std::size_t column{0};
 };
+
+// File problems in file order first, then the others (environment, flags) in the order found.
+void sort_by_position(std::vector<Diagnostic>& diagnostics);
 
 // "ephemery.yaml:12:5: error: network.genesis_interval: "abc" is not a whole number (allowed: 60 to 31622400)"
 [[nodiscard]] std::string to_string(const Diagnostic& diagnostic);

@@ -36,7 +36,7 @@ LoadOutcome load_config(const LoadRequest& request) {
         if (!name.starts_with("EPHEMERY_") || name == config_path_variable) continue;
         if (!simdjson::validate_utf8(name) || !simdjson::validate_utf8(value)) {
             encoding_errors.push_back({Diagnostic::Severity::error, "the environment", "",
-                                       "an EPHEMERY_* variable is not valid UTF-8; fix or unset it"});
+                                       "an EPHEMERY_* variable is not valid UTF-8; fix or unset it", 0, 0});
             continue;
         }
         overrides.emplace(name, value);
@@ -44,14 +44,15 @@ LoadOutcome load_config(const LoadRequest& request) {
     std::map<std::string, Override> flags;
     for (const auto& [key, value] : request.cli_overrides) {
         if (!simdjson::validate_utf8(value.value)) {
-            encoding_errors.push_back({Diagnostic::Severity::error, value.origin, key, "the value is not valid UTF-8"});
+            encoding_errors.push_back(
+                {Diagnostic::Severity::error, value.origin, key, "the value is not valid UTF-8", 0, 0});
             continue;
         }
         flags.emplace(key, value);
     }
     if (const auto line = first_invalid_utf8_line(request.yaml_text); line != 0) {
         encoding_errors.push_back({Diagnostic::Severity::error, fmt::format("{}:{}", label, line), "",
-                                   "the file is not valid UTF-8 on this line; save it as UTF-8"});
+                                   "the file is not valid UTF-8 on this line; save it as UTF-8", line, 0});
     }
     if (!encoding_errors.empty()) {
         outcome.diagnostics = std::move(encoding_errors);
@@ -63,13 +64,13 @@ LoadOutcome load_config(const LoadRequest& request) {
     try {
         root = YAML::Load(request.yaml_text);
     } catch (const YAML::Exception& error) {  // yaml-cpp reports malformed input only by throwing
-        context.error(context.where(error.mark), "", fmt::format("YAML syntax error: {}", error.msg));
+        context.error_at_mark(error.mark, "", fmt::format("YAML syntax error: {}", error.msg));
         outcome.diagnostics = std::move(context.diagnostics);
         return outcome;
     }
     if (!root.IsNull() && !root.IsMap()) {
-        context.error(context.where(root.Mark()), "",
-                      "the file must be a mapping of settings (key: value lines); see `ephemery config init`");
+        context.error_at_mark(root.Mark(), "",
+                              "the file must be a mapping of settings (key: value lines); see `ephemery config init`");
         outcome.diagnostics = std::move(context.diagnostics);
         return outcome;
     }
@@ -79,6 +80,7 @@ LoadOutcome load_config(const LoadRequest& request) {
     top.finish();
     context.report_unused_overrides();
     outcome.diagnostics = std::move(context.diagnostics);
+    sort_by_position(outcome.diagnostics);
     return outcome;
 }
 

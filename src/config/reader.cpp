@@ -57,17 +57,17 @@ ReadContext::ReadContext(std::string file_label, std::map<std::string, Override>
       cli_overrides_(std::move(cli_overrides)),
       environment_(std::move(environment)) {}
 
-void ReadContext::error(std::string where, std::string key, std::string message) {
-    diagnostics.push_back({Diagnostic::Severity::error, std::move(where), std::move(key), std::move(message)});
-}
-
-void ReadContext::warning(std::string where, std::string key, std::string message) {
-    diagnostics.push_back({Diagnostic::Severity::warning, std::move(where), std::move(key), std::move(message)});
-}
-
-std::string ReadContext::where(const YAML::Mark& mark) const {
-    if (mark.is_null()) return file_label_;
-    return fmt::format("{}:{}:{}", file_label_, mark.line + 1, mark.column + 1);
+void ReadContext::report(Diagnostic::Severity severity, const Location& location, std::string key,
+                         std::string message) {
+    Diagnostic diagnostic{severity, location.origin, std::move(key), std::move(message), 0, 0};
+    if (!location.mark.is_null()) {
+        diagnostic.where = fmt::format("{}:{}:{}", file_label_, location.mark.line + 1, location.mark.column + 1);
+        diagnostic.line = static_cast<std::size_t>(location.mark.line) + 1;
+        diagnostic.column = static_cast<std::size_t>(location.mark.column) + 1;
+    } else if (diagnostic.where.empty()) {
+        diagnostic.where = file_label_;
+    }
+    diagnostics.push_back(std::move(diagnostic));
 }
 
 std::optional<Override> ReadContext::override_for(const std::string& key_path) {
@@ -94,7 +94,7 @@ void ReadContext::report_unused_overrides() {
         } else {
             message += "; unset it, or see `ephemery config dump` for the setting names";
         }
-        error("environment variable " + name, "", std::move(message));
+        error(Location{"environment variable " + name}, "", std::move(message));
     }
 }
 
@@ -105,12 +105,12 @@ Section::Section(ReadContext& context, const YAML::Node& node, std::string path,
     for (const auto& item : node) {
         const std::string name = item.first.IsScalar() ? item.first.Scalar() : std::string{};
         if (name.empty()) {
-            context_.error(context_.where(item.first.Mark()), path_, "keys must be plain names");
+            context_.error_at_mark(item.first.Mark(), path_, "keys must be plain names");
             continue;
         }
         if (find(name) != nullptr) {
-            context_.error(context_.where(item.first.Mark()), key_path(name),
-                           "duplicate key; each setting may appear once in a section");
+            context_.error_at_mark(item.first.Mark(), key_path(name),
+                                   "duplicate key; each setting may appear once in a section");
             continue;
         }
         entries_.emplace_back(name, Entry{item.first, item.second, false});
@@ -133,19 +133,20 @@ bool Section::has(std::string_view key) const {
                        [&](const auto& entry) { return entry.first == key && !entry.second.value.IsNull(); });
 }
 
-std::string Section::where_of(std::string_view key) const {
+Location Section::location_of(std::string_view key) const {
     for (const auto& [name, entry] : entries_) {
-        if (name == key) return context_.where(entry.value.Mark());
+        if (name == key) return Location{{}, entry.value.Mark()};
     }
-    return context_.where(mark_);
+    return Location{{}, mark_};
 }
 
 void Section::error_at(std::string_view key, std::string message) {
-    context_.error(where_of(key), key.empty() ? path_ : key_path(key), std::move(message));
+    context_.error(location_of(key), key.empty() ? path_ : key_path(key), std::move(message));
 }
 
 void Section::warning_at(std::string_view key, std::string message) {
-    context_.warning(where_of(key), key.empty() ? path_ : key_path(key), std::move(message));
+    context_.report(Diagnostic::Severity::warning, location_of(key), key.empty() ? path_ : key_path(key),
+                    std::move(message));
 }
 
 std::optional<Section::RawValue> Section::scalar(std::string_view key) {
@@ -153,22 +154,22 @@ std::optional<Section::RawValue> Section::scalar(std::string_view key) {
     Entry* entry = find(key);
     if (entry != nullptr) entry->used = true;
     if (auto override_value = context_.override_for(key_path(key))) {
-        return RawValue{std::move(override_value->value), std::move(override_value->origin)};
+        return RawValue{std::move(override_value->value), Location{std::move(override_value->origin)}};
     }
     if (entry == nullptr || entry->value.IsNull()) return std::nullopt;
     if (!entry->value.IsScalar()) {
-        context_.error(context_.where(entry->value.Mark()), key_path(key),
-                       fmt::format("expected a single value, found {}", describe(entry->value)));
+        context_.error_at_mark(entry->value.Mark(), key_path(key),
+                               fmt::format("expected a single value, found {}", describe(entry->value)));
         return std::nullopt;
     }
-    return RawValue{entry->value.Scalar(), context_.where(entry->value.Mark())};
+    return RawValue{entry->value.Scalar(), Location{{}, entry->value.Mark()}};
 }
 
 void Section::string(std::string_view key, std::string& field, const StringCheck& check) {
     if (auto raw = scalar(key)) {
         const auto problem = check ? check(raw->text) : std::nullopt;
         if (problem) {
-            context_.error(raw->where, key_path(key), fmt::format("\"{}\" {}", raw->text, *problem));
+            context_.error(raw->location, key_path(key), fmt::format("\"{}\" {}", raw->text, *problem));
         } else {
             field = std::move(raw->text);
         }
@@ -185,10 +186,10 @@ void Section::integer(std::string_view key, std::int64_t& field, const IntegerRa
     if (auto raw = scalar(key)) {
         const auto value = parse_number<std::int64_t>(raw->text);
         if (!value) {
-            context_.error(raw->where, key_path(key),
+            context_.error(raw->location, key_path(key),
                            fmt::format("\"{}\" is not a whole number ({})", raw->text, allowed_range(range)));
         } else if (*value < range.min || *value > range.max) {
-            context_.error(raw->where, key_path(key),
+            context_.error(raw->location, key_path(key),
                            fmt::format("{} is out of range ({})", *value, allowed_range(range)));
         } else {
             field = *value;
@@ -201,7 +202,7 @@ void Section::unsigned_integer(std::string_view key, std::uint64_t& field) {
     if (auto raw = scalar(key)) {
         const auto value = parse_number<std::uint64_t>(raw->text);
         if (!value) {
-            context_.error(raw->where, key_path(key),
+            context_.error(raw->location, key_path(key),
                            fmt::format("\"{}\" is not a whole number (allowed: 0 to 18446744073709551615)", raw->text));
         } else {
             field = *value;
@@ -218,7 +219,7 @@ void Section::boolean(std::string_view key, bool& field) {
         } else if (text == "false" || text == "no" || text == "off") {
             field = false;
         } else {
-            context_.error(raw->where, key_path(key),
+            context_.error(raw->location, key_path(key),
                            fmt::format("\"{}\" is not a boolean (allowed: true, false)", raw->text));
         }
     }
@@ -236,7 +237,7 @@ std::string Section::read_choice(std::string_view key, const std::string& curren
             if (const auto suggestion = closest_match(raw->text, allowed)) {
                 message += fmt::format(" (did you mean \"{}\"?)", *suggestion);
             }
-            context_.error(raw->where, key_path(key), std::move(message));
+            context_.error(raw->location, key_path(key), std::move(message));
         }
     }
     effective_[std::string(key)] = chosen;
@@ -248,36 +249,36 @@ void Section::string_list(std::string_view key, std::vector<std::string>& field,
     Entry* entry = find(key);
     if (entry != nullptr) entry->used = true;
 
-    std::vector<std::pair<std::string, std::string>> items;  // value, where
+    std::vector<std::pair<std::string, Location>> items;
     bool given = false;
     if (auto override_value = context_.override_for(key_path(key))) {
         given = true;
         for (auto& item : split_list(override_value->value, ','))
-            items.emplace_back(std::move(item), override_value->origin);
+            items.emplace_back(std::move(item), Location{override_value->origin});
     } else if (entry != nullptr && !entry->value.IsNull()) {
         if (!entry->value.IsSequence()) {
-            context_.error(
-                context_.where(entry->value.Mark()), key_path(key),
+            context_.error_at_mark(
+                entry->value.Mark(), key_path(key),
                 fmt::format("expected a list (- item per line, or [a, b]), found {}", describe(entry->value)));
         } else {
             given = true;
             for (const auto& item : entry->value) {
                 if (!item.IsScalar()) {
-                    context_.error(context_.where(item.Mark()), key_path(key),
-                                   fmt::format("list items must be single values, found {}", describe(item)));
+                    context_.error_at_mark(item.Mark(), key_path(key),
+                                           fmt::format("list items must be single values, found {}", describe(item)));
                     given = false;
                     continue;
                 }
-                items.emplace_back(item.Scalar(), context_.where(item.Mark()));
+                items.emplace_back(item.Scalar(), Location{{}, item.Mark()});
             }
         }
     }
     if (given) {
         std::vector<std::string> values;
         bool valid = true;
-        for (auto& [value, where] : items) {
+        for (auto& [value, location] : items) {
             if (const auto problem = check ? check(value) : std::nullopt) {
-                context_.error(where, key_path(key), fmt::format("\"{}\" {}", value, *problem));
+                context_.error(location, key_path(key), fmt::format("\"{}\" {}", value, *problem));
                 valid = false;
             }
             values.push_back(std::move(value));
@@ -316,9 +317,9 @@ void Section::section(std::string_view key, const std::function<void(Section&)>&
         if (entry->value.IsMap()) {
             node = entry->value;
         } else if (!entry->value.IsNull()) {
-            context_.error(context_.where(entry->value.Mark()), key_path(key),
-                           fmt::format("expected a mapping of settings (key: value lines, indented), found {}",
-                                       describe(entry->value)));
+            context_.error_at_mark(entry->value.Mark(), key_path(key),
+                                   fmt::format("expected a mapping of settings (key: value lines, indented), found {}",
+                                               describe(entry->value)));
         }
     }
     Section child(context_, node, key_path(key), effective_[std::string(key)]);
@@ -334,16 +335,17 @@ std::optional<std::vector<YAML::Node>> Section::list_items(std::string_view key)
     entry->used = true;
     if (entry->value.IsNull()) return std::nullopt;
     if (!entry->value.IsSequence()) {
-        context_.error(
-            context_.where(entry->value.Mark()), key_path(key),
+        context_.error_at_mark(
+            entry->value.Mark(), key_path(key),
             fmt::format("expected a list of mappings (each item starts with '- '), found {}", describe(entry->value)));
         return std::nullopt;
     }
     std::vector<YAML::Node> items;
     for (const auto& item : entry->value) {
         if (!item.IsMap()) {
-            context_.error(context_.where(item.Mark()), key_path(key),
-                           fmt::format("expected each item to be a mapping of settings, found {}", describe(item)));
+            context_.error_at_mark(
+                item.Mark(), key_path(key),
+                fmt::format("expected each item to be a mapping of settings, found {}", describe(item)));
             continue;
         }
         items.push_back(item);
@@ -365,10 +367,10 @@ void Section::forbid(std::string_view key, std::string_view reason) {
     Entry* entry = find(key);
     if (entry != nullptr) {
         entry->used = true;
-        context_.error(context_.where(entry->key_node.Mark()), key_path(key), std::string(reason));
+        context_.error_at_mark(entry->key_node.Mark(), key_path(key), std::string(reason));
     }
     if (auto override_value = context_.override_for(key_path(key))) {
-        context_.error(override_value->origin, key_path(key), std::string(reason));
+        context_.error(Location{override_value->origin}, key_path(key), std::string(reason));
     }
 }
 
@@ -381,7 +383,7 @@ void Section::finish() {
         } else {
             message += fmt::format("; {} takes: {}", path_.empty() ? "the top level" : path_, join(known_keys_, ", "));
         }
-        context_.error(context_.where(entry.key_node.Mark()), key_path(name), std::move(message));
+        context_.error_at_mark(entry.key_node.Mark(), key_path(name), std::move(message));
     }
 }
 

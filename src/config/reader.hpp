@@ -31,15 +31,25 @@ struct Override {
     std::string origin;  // "environment variable EPHEMERY_DATA_DIR" or "--data-dir"
 };
 
+// Where a value came from: a place in the file, or (mark null) an override's origin.
+struct Location {
+    std::string origin;  // used when mark is null: "environment variable EPHEMERY_API_PORT", "--data-dir"
+    YAML::Mark mark{YAML::Mark::null_mark()};
+};
+
 // Shared state of one load: diagnostics, overrides and which of them were used.
 class ReadContext {
   public:
     ReadContext(std::string file_label, std::map<std::string, Override> cli_overrides,
                 std::map<std::string, std::string> environment);
 
-    void error(std::string where, std::string key, std::string message);
-    void warning(std::string where, std::string key, std::string message);
-    [[nodiscard]] std::string where(const YAML::Mark& mark) const;
+    void report(Diagnostic::Severity severity, const Location& location, std::string key, std::string message);
+    void error(const Location& location, std::string key, std::string message) {
+        report(Diagnostic::Severity::error, location, std::move(key), std::move(message));
+    }
+    void error_at_mark(const YAML::Mark& mark, std::string key, std::string message) {
+        report(Diagnostic::Severity::error, Location{{}, mark}, std::move(key), std::move(message));
+    }
     [[nodiscard]] const std::string& file_label() const { return file_label_; }
 
     // The override for a dotted key path, command line first, then EPHEMERY_<PATH> from the environment.
@@ -141,7 +151,7 @@ class Section {
     };
     struct RawValue {
         std::string text;
-        std::string where;
+        Location location;
     };
 
     [[nodiscard]] std::string key_path(std::string_view key) const;
@@ -149,7 +159,7 @@ class Section {
     // The scalar to read for a key: an override, the YAML value, or nullopt to keep the default.
     std::optional<RawValue> scalar(std::string_view key);
     std::string read_choice(std::string_view key, const std::string& current, const std::vector<std::string>& allowed);
-    [[nodiscard]] std::string where_of(std::string_view key) const;
+    [[nodiscard]] Location location_of(std::string_view key) const;
     // The mapping items of a list key; nullopt when the key is absent or empty (keep the defaults).
     std::optional<std::vector<YAML::Node>> list_items(std::string_view key);
     void read_list_item(std::string_view key, const YAML::Node& node, const std::function<void(Section&)>& read);
