@@ -2,10 +2,11 @@
 #   [SOURCES a.cpp ...]      library sources; none makes an INTERFACE (header-only) module
 #   [DEPS target ...]        modules and packages this one may use (see docs/architecture.md)
 #   [TESTS a_test.cpp ...]   GoogleTest files beside the code, one test binary per module
+#   [TEST_DEPS target ...]   extra libraries the tests need (fixtures, test servers)
 #   [FUZZERS a_fuzz.cpp ...] libFuzzer entry points, built with the 'fuzz' preset only)
 # Defines the target ephemery_<NAME> and its alias ephemery::<NAME>.
 function(ephemery_module NAME)
-  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;TESTS;FUZZERS" ${ARGN})
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;TESTS;TEST_DEPS;FUZZERS" ${ARGN})
   set(target ephemery_${NAME})
   if(ARG_SOURCES)
     add_library(${target} STATIC ${ARG_SOURCES})
@@ -20,7 +21,7 @@ function(ephemery_module NAME)
 
   if(EPHEMERY_TESTS AND ARG_TESTS)
     add_executable(${target}_test ${ARG_TESTS})
-    target_link_libraries(${target}_test PRIVATE ${target} ephemery_test_support GTest::gtest GTest::gmock
+    target_link_libraries(${target}_test PRIVATE ${target} ${ARG_TEST_DEPS} ephemery_test_support GTest::gtest GTest::gmock
                                                  GTest::gtest_main ephemery_warnings)
     gtest_discover_tests(${target}_test
       PROPERTIES ENVIRONMENT "EPHEMERY_SOURCE_DIR=${PROJECT_SOURCE_DIR};EPHEMERY_SHARED_DIR=${EPHEMERY_SHARED_DIR}"
