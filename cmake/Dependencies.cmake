@@ -12,6 +12,8 @@ find_package(Threads REQUIRED)
 
 if(EPHEMERY_TESTS)
   find_package(GTest REQUIRED)
+  find_package(PkgConfig REQUIRED)
+  pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 endif()
 if(EPHEMERY_BENCH)
   find_package(benchmark REQUIRED)

@@ -9,5 +9,6 @@ namespace ephemery::cli {
 
 void add_network_command(CLI::App& app, CommandContext& context);
 void add_config_command(CLI::App& app, CommandContext& context);
+void add_genesis_command(CLI::App& app, CommandContext& context);
 
 }  // namespace ephemery::cli

@@ -1,4 +1,6 @@
 // Runs the real binary: exit codes and messages as an operator sees them.
+#include "test_support/http_server.hpp"
+#include "test_support/release_fixture.hpp"
 #include "test_support/run_command.hpp"
 #include "test_support/temp_dir.hpp"
 
@@ -8,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include <fstream>
+#include <regex>
 
 namespace ephemery {
 namespace {
@@ -201,6 +204,88 @@ TEST_F(Cli, LogsGoToStderrAsJsonWhenAsked) {
     const auto log_line = nlohmann::json::parse(result.err.substr(0, result.err.find('\n')));
     EXPECT_EQ(log_line.at("level"), "warning");
     EXPECT_THAT(log_line.at("message").get<std::string>(), HasSubstr("reachable from other hosts"));
+}
+
+class GenesisCli : public Cli {
+  protected:
+    GenesisCli()
+        : server_([](httplib::Server& s) {
+              for (const std::uint64_t n : {159U, 160U}) {
+                  s.Get("/ephemery-" + std::to_string(n) + "/network-config.tar.gz",
+                        [n](const httplib::Request&, httplib::Response& r) {
+                            r.set_content(test::pack_tar_gz(test::make_release(n)), "application/gzip");
+                        });
+              }
+              auto bad = test::make_release(161);
+              bad.files.at("retention.vars") += "export EXTRA=\"1\"\n";
+              bad.files.at("metadata/nodevars_env.txt") =
+                  std::regex_replace(bad.files.at("metadata/nodevars_env.txt"), std::regex("39438161"), "39438000");
+              const std::string archive = test::pack_tar_gz(bad);
+              s.Get("/ephemery-161/network-config.tar.gz", [archive](const httplib::Request&, httplib::Response& r) {
+                  r.set_content(archive, "application/gzip");
+              });
+          }) {}
+    test::HttpTestServer server_;
+    test::TempDir data_;
+    std::vector<std::string> fetch(const std::string& tag) const {
+        return {"genesis", "fetch", "--source", server_.base_url(), "--tag", tag, "--data-dir", data_.path().string()};
+    }
+};
+
+TEST_F(GenesisCli, FetchInstallsAVerifiedReleaseThenShowAndVerify) {
+    auto result = run(fetch("ephemery-160"));
+    ASSERT_EQ(result.exit_code, 0) << result.err;
+    EXPECT_THAT(result.out, HasSubstr("installed ephemery-160 from " + server_.base_url()));
+    EXPECT_THAT(result.out, HasSubstr("verified: files, iteration, release tag, chain id"));
+    EXPECT_THAT(result.out, HasSubstr("it is now current"));
+
+    result = run({"genesis", "show", "--json", "--data-dir", data_.path().string()});
+    ASSERT_EQ(result.exit_code, 0) << result.err;
+    const auto shown = nlohmann::json::parse(result.out);
+    EXPECT_EQ(shown.at("current"), 160);
+    EXPECT_EQ(shown.at("releases")[0].at("tag"), "ephemery-160");
+
+    result = run({"genesis", "verify", (data_.path() / "testnet" / "current").string(), "--json"});
+    ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
+    EXPECT_EQ(nlohmann::json::parse(result.out).at("valid"), true);
+
+    result = run(fetch("ephemery-160"));
+    EXPECT_EQ(result.exit_code, 0);
+    EXPECT_THAT(result.out, HasSubstr("already installed and current"));
+}
+
+TEST_F(GenesisCli, InconsistentReleaseExitsOneAndInstallsNothing) {
+    ASSERT_EQ(run(fetch("ephemery-160")).exit_code, 0);
+    const auto result = run(fetch("ephemery-161"));
+    EXPECT_EQ(result.exit_code, 1);
+    EXPECT_THAT(result.err, HasSubstr("release ephemery-161 failed verification; nothing was installed"));
+    EXPECT_THAT(result.err, HasSubstr("chain id: metadata/nodevars_env.txt CHAIN_ID is 39438000 but"));
+    const auto shown =
+        nlohmann::json::parse(run({"genesis", "show", "--json", "--data-dir", data_.path().string()}).out);
+    EXPECT_EQ(shown.at("current"), 160);
+    EXPECT_EQ(shown.at("releases").size(), 1U);
+}
+
+TEST_F(GenesisCli, MissingReleaseAndBadTags) {
+    auto result = run(fetch("ephemery-999"));
+    EXPECT_EQ(result.exit_code, 3);
+    EXPECT_THAT(result.err, HasSubstr("release ephemery-999 has no archive at"));
+    result = run(fetch("devnet-5"));
+    EXPECT_EQ(result.exit_code, 2);
+    EXPECT_THAT(result.err, HasSubstr("--tag devnet-5 is not of the form ephemery-N"));
+    result = run({"genesis", "fetch", "--tag", "ephemery-1", "--next"});
+    EXPECT_EQ(result.exit_code, 2);
+}
+
+TEST_F(GenesisCli, VerifyReportsEachFailedCheck) {
+    const test::TempDir release_dir;
+    auto files = test::make_release(160);
+    files.files.at("metadata/genesis_validators_root.txt") = "0x" + std::string(64, 'b') + "\n";
+    for (const auto& [path, contents] : files.files) release_dir.write(path, contents);
+    const auto result = run({"genesis", "verify", release_dir.path().string()});
+    EXPECT_EQ(result.exit_code, 1);
+    EXPECT_THAT(result.out, HasSubstr("FAIL  genesis validators root: metadata/genesis_validators_root.txt is 0xbbbb"));
+    EXPECT_THAT(result.out, HasSubstr("the release is NOT consistent"));
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cctype>
 
 namespace ephemery::release {
@@ -15,10 +16,8 @@ std::string_view trim(std::string_view text) {
 
 bool is_name(std::string_view name) {
     if (name.empty() || std::isdigit(static_cast<unsigned char>(name.front())) != 0) return false;
-    for (const char c : name) {
-        if (std::isalnum(static_cast<unsigned char>(c)) == 0 && c != '_') return false;
-    }
-    return true;
+    return std::all_of(name.begin(), name.end(),
+                       [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_'; });
 }
 
 }  // namespace

@@ -93,7 +93,7 @@ TEST(VerifyRelease, ChainIdInGenesisJsonDisagrees) {
 
 TEST(VerifyRelease, ChainIdInChainspecDisagrees) {
     auto release = test::make_release(160);
-    edit(release, "chainspec.json", "\"networkID\":\"0x[0-9a-f]+\"", "\"networkID\":\"0x1\"");
+    edit(release, "chainspec.json", R"("networkID":"0x[0-9a-f]+")", R"("networkID":"0x1")");
     expect_only_failure(release, "chain id", {"metadata/chainspec.json params.networkID is 0x1 but"});
 }
 
@@ -116,7 +116,7 @@ TEST(VerifyRelease, ChainIdConsistentButNotThisIteration) {
 
 TEST(VerifyRelease, GenesisTimestampInGenesisJsonDisagrees) {
     auto release = test::make_release(160);
-    edit(release, "genesis.json", "\"timestamp\":\"0x[0-9a-f]+\"", "\"timestamp\":\"0x1\"");
+    edit(release, "genesis.json", R"("timestamp":"0x[0-9a-f]+")", R"("timestamp":"0x1")");
     expect_only_failure(release, "genesis timestamp", {"metadata/genesis.json timestamp is 0x1 but"});
 }
 

@@ -1,0 +1,262 @@
+#include "genesis/fetch.hpp"
+
+#include "genesis/store.hpp"
+#include "test_support/http_server.hpp"
+#include "test_support/release_fixture.hpp"
+#include "test_support/temp_dir.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <map>
+#include <mutex>
+
+namespace ephemery::genesis {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::HasSubstr;
+namespace fs = std::filesystem;
+
+enum class Fault { none, server_error, timeout, truncated };
+
+// Serves /<tag>/<asset> from a map; a fault applies to every request while set.
+class ReleaseServer {
+  public:
+    ReleaseServer()
+        : server_([this](httplib::Server& s) {
+              s.Get(R"(/(.+)/(.+))", [this](const httplib::Request& request, httplib::Response& response) {
+                  const std::scoped_lock lock(mutex_);
+                  const auto it = assets_.find(request.path);
+                  if (fault_ == Fault::server_error) {
+                      response.status = 500;
+                  } else if (fault_ == Fault::timeout) {
+                      std::this_thread::sleep_for(800ms);
+                      response.status = 503;
+                  } else if (it == assets_.end()) {
+                      response.status = 404;
+                  } else if (fault_ == Fault::truncated) {
+                      const std::string body = it->second;
+                      response.set_content_provider(body.size(), "application/gzip",
+                                                    [body](std::size_t offset, std::size_t, httplib::DataSink& sink) {
+                                                        // A third of what is left, then the connection drops.
+                                                        sink.write(body.data() + offset, (body.size() - offset) / 3);
+                                                        return false;
+                                                    });
+                  } else {
+                      response.set_content(it->second, "application/gzip");
+                  }
+              });
+          }) {}
+
+    void serve(const std::string& tag, const std::string& asset, std::string body) {
+        const std::scoped_lock lock(mutex_);
+        assets_["/" + tag + "/" + asset] = std::move(body);
+    }
+    void serve_release(std::uint64_t n, release::Layout layout = release::Layout::network_config) {
+        serve("ephemery-" + std::to_string(n),
+              layout == release::Layout::network_config ? "network-config.tar.gz" : "testnet-all.tar.gz",
+              test::pack_tar_gz(test::make_release(n, layout)));
+    }
+    void set_fault(Fault fault) {
+        const std::scoped_lock lock(mutex_);
+        fault_ = fault;
+    }
+    [[nodiscard]] std::string url() const { return server_.base_url(); }
+
+  private:
+    std::mutex mutex_;
+    std::map<std::string, std::string> assets_;
+    Fault fault_{Fault::none};
+    test::HttpTestServer server_;
+};
+
+class Fetch : public testing::Test {
+  protected:
+    FetchRequest request(std::uint64_t n) {
+        FetchRequest r;
+        r.iteration = n;
+        r.tag = "ephemery-" + std::to_string(n);
+        r.source = server_.url();
+        r.data_dir = data_.path();
+        r.expectation = {n, network::public_ephemery_schedule(), release::public_ephemery_fork_versions()};
+        r.download.attempts = 2;
+        r.download.total_timeout = 400ms;
+        r.download.backoff_initial = 5ms;
+        r.download.backoff_max = 10ms;
+        return r;
+    }
+
+    // The installed release n is current and whole, and nothing of a failed fetch is left behind.
+    void expect_current_intact(std::uint64_t n) {
+        const ReleaseStore store(data_.path());
+        EXPECT_EQ(store.current(), n);
+        EXPECT_TRUE(fs::exists(store.release_dir(n) / "manifest.json"));
+        const auto files = load_release_dir(store.release_dir(n));
+        ASSERT_TRUE(files.ok());
+        EXPECT_TRUE(release::verify_release(*files, request(n).expectation).ok());
+        for (const auto& entry : fs::directory_iterator(store.root())) {
+            EXPECT_FALSE(entry.path().filename().string().starts_with(".staging-")) << entry.path();
+        }
+    }
+
+    ReleaseServer server_;
+    test::TempDir data_;
+};
+
+TEST_F(Fetch, InstallsAVerifiedReleaseAndMakesItCurrent) {
+    server_.serve_release(160);
+    const auto outcome = fetch_release(request(160));
+    ASSERT_TRUE(outcome.ok()) << outcome.error().message;
+    EXPECT_EQ(outcome->asset, "network-config.tar.gz");
+    EXPECT_EQ(outcome->layout, "network-config");
+    EXPECT_EQ(outcome->checks_passed.size(), 10U);
+    EXPECT_EQ(outcome->sha256.size(), 64U);
+    expect_current_intact(160);
+    EXPECT_TRUE(fs::exists(data_.path() / "testnet" / "current" / "metadata" / "genesis.ssz"));
+    EXPECT_FALSE(fs::exists(data_.path() / "testnet" / ".downloads" / "ephemery-160"));
+}
+
+TEST_F(Fetch, KeepsThePreviousReleaseAndPrunesOlderOnes) {
+    for (const std::uint64_t n : {158U, 159U, 160U}) {
+        server_.serve_release(n);
+        const auto outcome = fetch_release(request(n));
+        ASSERT_TRUE(outcome.ok()) << outcome.error().message;
+        if (n == 160) {
+            EXPECT_EQ(outcome->pruned, std::vector<std::uint64_t>{158});
+        }
+    }
+    const ReleaseStore store(data_.path());
+    const auto releases = store.list();
+    ASSERT_TRUE(releases.ok());
+    ASSERT_EQ(releases->size(), 2U);
+    EXPECT_EQ((*releases)[0].iteration, 159U);
+    EXPECT_FALSE((*releases)[0].current);
+    EXPECT_EQ((*releases)[1].tag, "ephemery-160");
+    EXPECT_TRUE((*releases)[1].current);
+}
+
+TEST_F(Fetch, FallsBackToTheLegacyArchive) {
+    server_.serve_release(161, release::Layout::testnet_all);
+    const auto outcome = fetch_release(request(161));
+    ASSERT_TRUE(outcome.ok()) << outcome.error().message;
+    EXPECT_EQ(outcome->asset, "testnet-all.tar.gz");
+    EXPECT_EQ(outcome->layout, "testnet-all");
+}
+
+TEST_F(Fetch, NotFoundIsClearAndChangesNothing) {
+    server_.serve_release(160);
+    ASSERT_TRUE(fetch_release(request(160)).ok());
+    const auto outcome = fetch_release(request(161));
+    ASSERT_FALSE(outcome.ok());
+    EXPECT_EQ(outcome.error().code, Errc::not_found);
+    EXPECT_THAT(outcome.error().message, HasSubstr("release ephemery-161 has no archive at"));
+    EXPECT_THAT(outcome.error().message, HasSubstr("/ephemery-161/network-config.tar.gz answered HTTP 404"));
+    expect_current_intact(160);
+}
+
+TEST_F(Fetch, ServerErrorsTimeoutsAndTruncationLeaveTheCurrentReleaseIntact) {
+    server_.serve_release(160);
+    ASSERT_TRUE(fetch_release(request(160)).ok());
+    server_.serve_release(161);
+    for (const Fault fault : {Fault::server_error, Fault::timeout, Fault::truncated}) {
+        server_.set_fault(fault);
+        const auto outcome = fetch_release(request(161));
+        ASSERT_FALSE(outcome.ok()) << static_cast<int>(fault);
+        EXPECT_THAT(outcome.error().message, HasSubstr("gave up after 2 attempts"));
+        expect_current_intact(160);
+        EXPECT_FALSE(fs::exists(data_.path() / "testnet" / "161"));
+    }
+    server_.set_fault(Fault::none);  // and once the server recovers, the same fetch goes through
+    const auto recovered = fetch_release(request(161));
+    ASSERT_TRUE(recovered.ok()) << recovered.error().message;
+    expect_current_intact(161);
+}
+
+TEST_F(Fetch, InconsistentReleaseIsRefusedWithEveryFinding) {
+    server_.serve_release(160);
+    ASSERT_TRUE(fetch_release(request(160)).ok());
+    auto tampered = test::make_release(161);
+    tampered.files.at("metadata/genesis.json") = R"({"config":{"chainId":1},"timestamp":"0x0"})";
+    server_.serve("ephemery-161", "network-config.tar.gz", test::pack_tar_gz(tampered));
+    const auto outcome = fetch_release(request(161));
+    ASSERT_FALSE(outcome.ok());
+    EXPECT_EQ(outcome.error().code, Errc::verification_failed);
+    EXPECT_THAT(outcome.error().message, HasSubstr("release ephemery-161 failed verification; nothing was installed"));
+    EXPECT_THAT(outcome.error().message, HasSubstr("chain id: metadata/genesis.json config.chainId is 1 but"));
+    EXPECT_THAT(outcome.error().message, HasSubstr("genesis timestamp: metadata/genesis.json timestamp is 0x0 but"));
+    expect_current_intact(160);
+}
+
+TEST_F(Fetch, MaliciousArchiveIsRefusedAndNothingInstalled) {
+    server_.serve_release(160);
+    ASSERT_TRUE(fetch_release(request(160)).ok());
+    test::RawEntry evil;
+    evil.path = "../../escaped.txt";
+    evil.contents = "pwned";
+    server_.serve("ephemery-161", "network-config.tar.gz", test::pack_raw_tar_gz({evil}));
+    const auto outcome = fetch_release(request(161));
+    ASSERT_FALSE(outcome.ok());
+    EXPECT_THAT(outcome.error().message, HasSubstr("entry \"../../escaped.txt\" climbs out"));
+    EXPECT_FALSE(fs::exists(data_.path() / "escaped.txt"));
+    EXPECT_FALSE(fs::exists(data_.path() / "testnet" / "escaped.txt"));
+    expect_current_intact(160);
+}
+
+TEST_F(Fetch, WrongIterationBehindTheTagIsRefused) {
+    server_.serve("ephemery-161", "network-config.tar.gz", test::pack_tar_gz(test::make_release(160)));
+    const auto outcome = fetch_release(request(161));
+    ASSERT_FALSE(outcome.ok());
+    EXPECT_THAT(outcome.error().message,
+                HasSubstr("retention.vars ITERATION_NUMBER is 160 but the requested iteration is 161"));
+    EXPECT_FALSE(ReleaseStore(data_.path()).current().has_value());
+}
+
+TEST_F(Fetch, AlreadyInstalledAndForcedReinstall) {
+    server_.serve_release(160);
+    ASSERT_TRUE(fetch_release(request(160)).ok());
+    const auto again = fetch_release(request(160));
+    ASSERT_TRUE(again.ok()) << again.error().message;
+    EXPECT_TRUE(again->already_installed);
+
+    auto forced = request(160);
+    forced.replace = true;
+    const auto replaced = fetch_release(forced);
+    ASSERT_TRUE(replaced.ok()) << replaced.error().message;
+    EXPECT_FALSE(replaced->already_installed);
+    expect_current_intact(160);
+}
+
+TEST_F(Fetch, PrefetchWithoutActivatingLeavesCurrentAlone) {
+    server_.serve_release(160);
+    server_.serve_release(161);
+    ASSERT_TRUE(fetch_release(request(160)).ok());
+    auto prefetch = request(161);
+    prefetch.activate = false;
+    const auto outcome = fetch_release(prefetch);
+    ASSERT_TRUE(outcome.ok()) << outcome.error().message;
+    EXPECT_FALSE(outcome->activated);
+    expect_current_intact(160);
+    EXPECT_TRUE(fs::exists(data_.path() / "testnet" / "161" / "manifest.json"));
+}
+
+TEST_F(Fetch, OfflineMirrorsByDirectoryAndFileUrl) {
+    const test::TempDir mirror;
+    mirror.write("ephemery-160/network-config.tar.gz", test::pack_tar_gz(test::make_release(160)));
+    auto from_directory = request(160);
+    from_directory.source = mirror.path().string();
+    const auto outcome = fetch_release(from_directory);
+    ASSERT_TRUE(outcome.ok()) << outcome.error().message;
+    EXPECT_EQ(outcome->url, "file://" + (mirror.path() / "ephemery-160" / "network-config.tar.gz").string());
+    EXPECT_EQ(asset_url("file:///m/", "t", "a"), "file:///m/t/a");
+}
+
+TEST_F(Fetch, CleansUpStagingLeftByACrash) {
+    server_.serve_release(160);
+    fs::create_directories(data_.path() / "testnet" / ".staging-ephemery-160-abcdef" / "release");
+    ASSERT_TRUE(fetch_release(request(160)).ok());
+    expect_current_intact(160);
+}
+
+}  // namespace
+}  // namespace ephemery::genesis

@@ -1,0 +1,43 @@
+#pragma once
+
+#include "core/result.hpp"
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ephemery::infra {
+
+// Caps that stop a hostile or broken archive from filling the disk.
+struct ExtractLimits {
+    std::uint64_t max_entries{10'000};
+    std::uint64_t max_entry_bytes{std::uint64_t{1} << 30};  // one file
+    std::uint64_t max_total_bytes{std::uint64_t{4} << 30};  // all files
+    // Extracted bytes may exceed the archive's own size by at most this factor once past ratio_floor_bytes.
+    std::uint64_t max_ratio{200};
+    std::uint64_t ratio_floor_bytes{std::uint64_t{16} << 20};
+};
+
+struct ExtractedFile {
+    std::string path;  // relative, normalised ("metadata/genesis.json")
+    std::uint64_t bytes{0};
+};
+
+// The normalised relative path of an archive entry, or an error when it is absolute, climbs out with "..",
+// or is empty. A leading "./" is dropped.
+[[nodiscard]] Result<std::string> safe_entry_path(std::string_view raw);
+
+// Extracts a .tar.gz into `destination` (an existing, empty directory) without ever writing outside it:
+// absolute paths, "..", links pointing outside, device files and FIFOs are refused, and the size caps are
+// enforced while reading. Files are fsynced. Every error names the archive and the entry.
+[[nodiscard]] Result<std::vector<ExtractedFile>> extract_tar_gz(const std::filesystem::path& archive,
+                                                                const std::filesystem::path& destination,
+                                                                const ExtractLimits& limits);
+
+// The same checks on an archive in memory, writing nothing: what would be extracted. Used by the fuzzer.
+[[nodiscard]] Result<std::vector<ExtractedFile>> scan_tar_gz(std::string_view bytes, std::string_view label,
+                                                             const ExtractLimits& limits);
+
+}  // namespace ephemery::infra

@@ -1,0 +1,41 @@
+#pragma once
+
+#include "core/result.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+namespace ephemery::infra {
+
+struct DownloadSettings {
+    std::chrono::milliseconds connect_timeout{std::chrono::seconds{15}};
+    std::chrono::milliseconds total_timeout{std::chrono::minutes{10}};  // one attempt
+    int attempts{5};
+    std::chrono::milliseconds backoff_initial{std::chrono::seconds{1}};  // doubled per retry, with jitter
+    std::chrono::milliseconds backoff_max{std::chrono::seconds{30}};
+    std::uint64_t max_bytes{std::uint64_t{2} << 30};
+    bool progress{false};  // a progress bar on stderr
+};
+
+struct Downloaded {
+    std::uint64_t bytes{0};
+    std::string sha256;  // lower-case hex
+    int attempts{0};
+    bool resumed{false};  // a later attempt continued a partial download with a Range request
+};
+
+// Downloads url (http, https or file) to `destination`. Bytes arrive in `destination`.part, which a later call
+// resumes; the final name appears only when the download is complete. 404/410 fail at once with
+// Errc::not_found; server errors, timeouts and cut-off bodies are retried with exponential backoff.
+[[nodiscard]] Result<Downloaded> download_file(const std::string& url, const std::filesystem::path& destination,
+                                               const DownloadSettings& settings);
+
+// SHA-256 of bytes, lower-case hex.
+[[nodiscard]] std::string sha256_of(std::string_view bytes);
+
+// SHA-256 of a file, lower-case hex.
+[[nodiscard]] Result<std::string> sha256_of_file(const std::filesystem::path& path);
+
+}  // namespace ephemery::infra
