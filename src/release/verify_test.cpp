@@ -85,24 +85,6 @@ TEST(VerifyRelease, NodevarsIterationDisagrees) {
         {"metadata/nodevars_env.txt ITERATION_NUMBER is 159 but retention.vars ITERATION_NUMBER is 160"});
 }
 
-TEST(VerifyRelease, ChainIdInGenesisJsonDisagrees) {
-    auto release = test::make_release(160);
-    edit(release, "genesis.json", "\"chainId\":39438160", "\"chainId\":39438161");
-    expect_only_failure(release, "chain id", {"metadata/genesis.json config.chainId is 39438161 but"});
-}
-
-TEST(VerifyRelease, ChainIdInChainspecDisagrees) {
-    auto release = test::make_release(160);
-    edit(release, "chainspec.json", R"("networkID":"0x[0-9a-f]+")", R"("networkID":"0x1")");
-    expect_only_failure(release, "chain id", {"metadata/chainspec.json params.networkID is 0x1 but"});
-}
-
-TEST(VerifyRelease, ChainIdInConfigDisagrees) {
-    auto release = test::make_release(160);
-    edit(release, "config.yaml", "DEPOSIT_CHAIN_ID: 39438160", "DEPOSIT_CHAIN_ID: 39438999");
-    expect_only_failure(release, "chain id", {"metadata/config.yaml DEPOSIT_CHAIN_ID is 39438999"});
-}
-
 TEST(VerifyRelease, ChainIdConsistentButNotThisIteration) {
     auto release = test::make_release(160);
     for (const char* file : {"nodevars_env.txt", "genesis.json", "besu.json", "config.yaml", "retention.vars"}) {
@@ -114,20 +96,6 @@ TEST(VerifyRelease, ChainIdConsistentButNotThisIteration) {
     expect_only_failure(release, "chain id", {"is 39438170 but 39438000 + 160 is 39438160"});
 }
 
-TEST(VerifyRelease, GenesisTimestampInGenesisJsonDisagrees) {
-    auto release = test::make_release(160);
-    edit(release, "genesis.json", R"("timestamp":"0x[0-9a-f]+")", R"("timestamp":"0x1")");
-    expect_only_failure(release, "genesis timestamp", {"metadata/genesis.json timestamp is 0x1 but"});
-}
-
-TEST(VerifyRelease, MinGenesisTimeDisagreesWithRetention) {
-    auto release = test::make_release(160);
-    edit(release, "retention.vars", "GENESIS_TIMESTAMP=\"1780599600\"", "GENESIS_TIMESTAMP=\"1780599601\"");
-    expect_only_failure(release, "genesis timestamp",
-                        {"retention.vars GENESIS_TIMESTAMP is 1780599601 but metadata/config.yaml MIN_GENESIS_TIME is "
-                         "1780599600"});
-}
-
 TEST(VerifyRelease, BeaconGenesisTimeInNodevarsDisagrees) {
     auto release = test::make_release(160);
     edit(release, "nodevars_env.txt", "GENESIS_TIME=\"1780600200\"", "GENESIS_TIME=\"1780599600\"");
@@ -136,6 +104,49 @@ TEST(VerifyRelease, BeaconGenesisTimeInNodevarsDisagrees) {
         {"metadata/nodevars_env.txt GENESIS_TIME is 1780599600 but metadata/genesis.ssz genesis_time is "
          "1780600200"});
 }
+
+// One inconsistency in one file: exactly that check fails, naming both sides.
+struct SingleEdit {
+    const char* name;
+    const char* file;
+    const char* pattern;
+    const char* replacement;
+    const char* check;
+    const char* message;
+};
+
+class VerifySingleEdit : public testing::TestWithParam<SingleEdit> {};
+
+TEST_P(VerifySingleEdit, FailsExactlyThatCheck) {
+    const auto& row = GetParam();
+    auto release = test::make_release(160);
+    edit(release, row.file, row.pattern, row.replacement);
+    expect_only_failure(release, row.check, {row.message});
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    CrossChecks, VerifySingleEdit,
+    testing::Values(
+        SingleEdit{"ChainIdInGenesisJsonDisagrees", "genesis.json", "\"chainId\":39438160", "\"chainId\":39438161",
+                   "chain id", "metadata/genesis.json config.chainId is 39438161 but"},
+        SingleEdit{"ChainIdInChainspecDisagrees", "chainspec.json", R"("networkID":"0x[0-9a-f]+")",
+                   R"("networkID":"0x1")", "chain id", "metadata/chainspec.json params.networkID is 0x1 but"},
+        SingleEdit{"ChainIdInConfigDisagrees", "config.yaml", "DEPOSIT_CHAIN_ID: 39438160",
+                   "DEPOSIT_CHAIN_ID: 39438999", "chain id", "metadata/config.yaml DEPOSIT_CHAIN_ID is 39438999"},
+        SingleEdit{"GenesisTimestampInGenesisJsonDisagrees", "genesis.json", R"("timestamp":"0x[0-9a-f]+")",
+                   R"("timestamp":"0x1")", "genesis timestamp", "metadata/genesis.json timestamp is 0x1 but"},
+        SingleEdit{"MinGenesisTimeDisagreesWithRetention", "retention.vars", "GENESIS_TIMESTAMP=\"1780599600\"",
+                   "GENESIS_TIMESTAMP=\"1780599601\"", "genesis timestamp",
+                   "retention.vars GENESIS_TIMESTAMP is 1780599601 but metadata/config.yaml MIN_GENESIS_TIME is "
+                   "1780599600"},
+        SingleEdit{"ResetIntervalDisagrees", "config.yaml", "EPHEMERY_RESET_PERIOD: 2419200",
+                   "EPHEMERY_RESET_PERIOD: 604800", "reset interval",
+                   "metadata/config.yaml EPHEMERY_RESET_PERIOD is 604800 but"},
+        SingleEdit{"ForkVersionChanged", "config.yaml", "ELECTRA_FORK_VERSION: 0x6000101b",
+                   "ELECTRA_FORK_VERSION: 0x60000000", "fork versions",
+                   "metadata/config.yaml ELECTRA_FORK_VERSION is 0x60000000 but the network's "
+                   "ELECTRA_FORK_VERSION is 0x6000101b"}),
+    [](const testing::TestParamInfo<SingleEdit>& param_info) { return std::string(param_info.param.name); });
 
 TEST(VerifyRelease, GenesisStateTimeDisagrees) {
     auto release = test::make_release(160);
@@ -171,20 +182,6 @@ TEST(VerifyRelease, TruncatedStateIsAFormatError) {
     release.files.at("metadata/genesis.ssz").resize(20);
     const auto report = verify_release(release, expect_iteration(160));
     EXPECT_THAT(describe(report), HasSubstr("format: metadata/genesis.ssz is too short for a BeaconState"));
-}
-
-TEST(VerifyRelease, ResetIntervalDisagrees) {
-    auto release = test::make_release(160);
-    edit(release, "config.yaml", "EPHEMERY_RESET_PERIOD: 2419200", "EPHEMERY_RESET_PERIOD: 604800");
-    expect_only_failure(release, "reset interval", {"metadata/config.yaml EPHEMERY_RESET_PERIOD is 604800 but"});
-}
-
-TEST(VerifyRelease, ForkVersionChanged) {
-    auto release = test::make_release(160);
-    edit(release, "config.yaml", "ELECTRA_FORK_VERSION: 0x6000101b", "ELECTRA_FORK_VERSION: 0x60000000");
-    expect_only_failure(release, "fork versions",
-                        {"metadata/config.yaml ELECTRA_FORK_VERSION is 0x60000000 but the network's "
-                         "ELECTRA_FORK_VERSION is 0x6000101b"});
 }
 
 TEST(VerifyRelease, MalformedFilesAreReportedNotThrown) {
