@@ -37,6 +37,7 @@ TEST(LoadConfig, EmptyFileGivesDefaults) {
     ASSERT_EQ(outcome.config.alerts.channels.size(), 1U);
     EXPECT_EQ(outcome.effective["alerts"]["channels"][0]["name"], "console");
     EXPECT_EQ(outcome.effective["api"]["port"], 5080);
+    EXPECT_EQ(outcome.effective["data_dir"], "/home/operator/.ephemery");
 }
 
 TEST(LoadConfig, DefaultTemplateIsValidAndMatchesBuiltInDefaults) {
@@ -193,7 +194,11 @@ TEST(LoadConfig, CustomScheduleIsValidatedAsAWhole) {
 
 TEST(LoadConfig, HomeAndRelativeDataDirs) {
     EXPECT_EQ(load("data_dir: ~/nodes/a\n").config.data_dir, "/home/operator/nodes/a");
-    EXPECT_EQ(load("data_dir: nodes/../b\n").config.data_dir, "/srv/b");
+    const auto relative = load("data_dir: nodes/../b\n");
+    EXPECT_EQ(relative.config.data_dir, "/srv/b");
+    ASSERT_EQ(relative.diagnostics.size(), 1U);
+    EXPECT_EQ(relative.diagnostics[0].severity, Diagnostic::Severity::warning);
+    EXPECT_NE(relative.diagnostics[0].message.find("resolves to /srv/b"), std::string::npos);
     EXPECT_FALSE(load("data_dir: ~other/x\n").ok());
     EXPECT_FALSE(load("data_dir: \"\"\n").ok());
     LoadRequest no_home;

@@ -300,7 +300,12 @@ void read_config(Section& root, Config& config, const LoadRequest& request) {
         root.error_at("data_dir", "only ~/ (your own home) is expanded; write an absolute path");
     }
     std::filesystem::path path{data_dir};
-    if (path.is_relative()) path = request.working_directory / path;
+    if (path.is_relative()) {
+        path = request.working_directory / path;
+        root.warning_at("data_dir", fmt::format("\"{}\" is relative: it resolves to {} from this working directory; "
+                                                "write an absolute path for services",
+                                                data_dir, path.lexically_normal().string()));
+    }
     config.data_dir = path.lexically_normal();
 
     root.section("logging", [&](Section& s) {
