@@ -2,8 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <cstdint>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace ephemery {
 
@@ -22,6 +24,30 @@ class SecretString {
 
   private:
     std::string value_;
+};
+
+// Key material: wiped from memory when destroyed, never formatted.
+class SecretBytes {
+  public:
+    SecretBytes() = default;
+    explicit SecretBytes(std::vector<std::uint8_t> bytes) : bytes_(std::move(bytes)) {}
+    SecretBytes(const SecretBytes&) = default;
+    SecretBytes& operator=(const SecretBytes&) = default;
+    SecretBytes(SecretBytes&&) noexcept = default;
+    SecretBytes& operator=(SecretBytes&&) noexcept = default;
+    ~SecretBytes() { wipe(); }
+
+    [[nodiscard]] const std::vector<std::uint8_t>& reveal() const noexcept { return bytes_; }
+    [[nodiscard]] std::size_t size() const noexcept { return bytes_.size(); }
+    friend bool operator==(const SecretBytes&, const SecretBytes&) = default;
+
+  private:
+    void wipe() noexcept {
+        // volatile stops the compiler from dropping stores to memory about to be freed
+        volatile std::uint8_t* data = bytes_.data();
+        for (std::size_t i = 0; i < bytes_.size(); ++i) data[i] = 0;
+    }
+    std::vector<std::uint8_t> bytes_;
 };
 
 }  // namespace ephemery

@@ -67,16 +67,6 @@ void check(int status, archive* handle) {
 
 }  // namespace
 
-std::filesystem::path shared_dir() {
-    const char* dir =
-        std::getenv("EPHEMERY_SHARED_DIR");  // NOLINT(concurrency-mt-unsafe): tests are single-threaded here
-    if (dir == nullptr || !std::filesystem::is_directory(dir)) {
-        (void)std::fprintf(stderr, "EPHEMERY_SHARED_DIR does not name ../shared; run the tests through ctest\n");
-        std::abort();
-    }
-    return dir;
-}
-
 release::ReleaseFiles make_release(std::uint64_t iteration, release::Layout layout) {
     const auto templates = shared_dir() / "fixtures" / "ephemery-genesis";
     auto values = release::parse_vars(read_text(templates / "values.env"), "values.env");

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "release/verify.hpp"
+#include "test_support/shared_dir.hpp"
 
 #include <cstdint>
 #include <filesystem>
@@ -9,9 +10,6 @@
 // Consistent Ephemery releases for tests, rendered per iteration from the real templates in
 // ../shared/fixtures/ephemery-genesis (values.env, cl-config.yaml, bootnode lists).
 namespace ephemery::test {
-
-// ../shared, from $EPHEMERY_SHARED_DIR (set by CMake for every test); aborts the test run when missing.
-[[nodiscard]] std::filesystem::path shared_dir();
 
 [[nodiscard]] release::ReleaseFiles make_release(std::uint64_t iteration,
                                                  release::Layout layout = release::Layout::network_config);

@@ -1,0 +1,57 @@
+#pragma once
+
+#include "core/result.hpp"
+#include "core/secret.hpp"
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+// EIP-2335 keystores: parsing with field-by-field errors, and decryption (scrypt or pbkdf2, sha256 checksum,
+// aes-128-ctr). Pure computation: bytes in, bytes out.
+namespace ephemery::keys {
+
+enum class Kdf { scrypt, pbkdf2 };
+
+struct KdfParams {
+    Kdf function{Kdf::scrypt};
+    std::uint32_t dklen{32};
+    std::uint64_t n{0};  // scrypt
+    std::uint32_t r{0};
+    std::uint32_t p{0};
+    std::uint64_t c{0};  // pbkdf2 iterations
+    std::vector<std::uint8_t> salt;
+    friend bool operator==(const KdfParams&, const KdfParams&) = default;
+};
+
+struct Keystore {
+    KdfParams kdf;
+    std::vector<std::uint8_t> checksum;  // sha256(dk[16:32] || cipher_message)
+    std::vector<std::uint8_t> iv;        // aes-128-ctr
+    std::vector<std::uint8_t> cipher_message;
+    std::string pubkey;  // lower-case hex, no 0x; empty when the keystore omits it
+    std::string path;
+    std::string uuid;
+    std::string description;
+};
+
+// Parses and validates a keystore. Errors name `label` and the field: "k.json: crypto.kdf.params.salt is not hex".
+// Refuses KDF parameters beyond what a validator keystore needs (scrypt n > 2^20, pbkdf2 c > 2^24), which
+// would otherwise let one file pin gigabytes of memory or minutes of CPU.
+[[nodiscard]] Result<Keystore> parse_keystore(std::string_view json, std::string_view label);
+
+// The derived key for a keystore: the expensive step, worth memoising by (password, kdf params).
+[[nodiscard]] Result<SecretBytes> derive_key(const KdfParams& kdf, const std::vector<std::uint8_t>& password);
+
+// Errc::verification_failed when the checksum does not match: the password is wrong.
+[[nodiscard]] Result<SecretBytes> decrypt_with_key(const Keystore& keystore, const SecretBytes& derived_key);
+
+// derive_key + decrypt_with_key. `password` must already be EIP-2335 encoded (NFKD, control codes removed,
+// UTF-8).
+[[nodiscard]] Result<SecretBytes> decrypt(const Keystore& keystore, const std::vector<std::uint8_t>& password);
+
+// Bytes from hex (no 0x prefix); nullopt for odd length or a non-hex digit.
+[[nodiscard]] std::optional<std::vector<std::uint8_t>> from_hex(std::string_view hex);
+
+}  // namespace ephemery::keys

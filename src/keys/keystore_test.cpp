@@ -1,0 +1,134 @@
+#include "keys/keystore.hpp"
+
+#include "test_support/shared_dir.hpp"
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+namespace ephemery::keys {
+namespace {
+
+nlohmann::json expected() {
+    return nlohmann::json::parse(test::read_shared("fixtures/eip2335/expected.json"));
+}
+
+std::vector<std::uint8_t> encoded_password() {
+    return from_hex(expected().at("encoded_password_hex").get<std::string>()).value();
+}
+
+std::string to_hex(const std::vector<std::uint8_t>& bytes) {
+    std::string hex;
+    for (const auto byte : bytes) hex += fmt::format("{:02x}", byte);
+    return hex;
+}
+
+class Eip2335Vectors : public testing::TestWithParam<const char*> {};
+
+TEST_P(Eip2335Vectors, DecryptsToTheExpectedSecret) {
+    const auto keystore = parse_keystore(test::read_shared(std::string("fixtures/eip2335/") + GetParam()), GetParam());
+    ASSERT_TRUE(keystore.ok()) << keystore.error().message;
+    EXPECT_EQ(keystore->pubkey, expected().at("pubkey_hex"));
+    EXPECT_TRUE(keystore->path.starts_with("m/12381/60/")) << keystore->path;
+    const auto secret = decrypt(*keystore, encoded_password());
+    ASSERT_TRUE(secret.ok()) << secret.error().message;
+    EXPECT_EQ(to_hex(secret->reveal()), expected().at("secret_hex"));
+}
+
+TEST_P(Eip2335Vectors, WrongPasswordIsAChecksumMismatchThatLeaksNothing) {
+    const auto keystore = parse_keystore(test::read_shared(std::string("fixtures/eip2335/") + GetParam()), GetParam());
+    ASSERT_TRUE(keystore.ok());
+    const std::string wrong = "testpassword";
+    const auto secret = decrypt(*keystore, {wrong.begin(), wrong.end()});
+    ASSERT_FALSE(secret.ok());
+    EXPECT_EQ(secret.error().code, Errc::verification_failed);
+    EXPECT_EQ(secret.error().message, "the password does not decrypt this keystore (checksum mismatch)");
+}
+
+INSTANTIATE_TEST_SUITE_P(Fixtures, Eip2335Vectors, testing::Values("scrypt-keystore.json", "pbkdf2-keystore.json"),
+                         [](const testing::TestParamInfo<const char*>& param_info) {
+                             return std::string(param_info.param).substr(0, std::string(param_info.param).find('-'));
+                         });
+
+TEST(Keystore, DerivedKeyCanBeReusedAcrossKeystoresWithTheSameParams) {
+    const auto keystore = parse_keystore(test::read_shared("fixtures/eip2335/pbkdf2-keystore.json"), "k.json");
+    ASSERT_TRUE(keystore.ok());
+    const auto key = derive_key(keystore->kdf, encoded_password());
+    ASSERT_TRUE(key.ok());
+    const auto secret = decrypt_with_key(*keystore, *key);
+    ASSERT_TRUE(secret.ok());
+    EXPECT_EQ(to_hex(secret->reveal()), expected().at("secret_hex"));
+}
+
+// Each malformed field is refused with its path named.
+struct Malformed {
+    const char* name;
+    const char* pointer;  // JSON pointer to change
+    nlohmann::json value;
+    const char* message;
+};
+
+class MalformedKeystore : public testing::TestWithParam<Malformed> {};
+
+TEST_P(MalformedKeystore, NamesTheField) {
+    auto json = nlohmann::json::parse(test::read_shared("fixtures/eip2335/scrypt-keystore.json"));
+    const auto& row = GetParam();
+    if (row.value.is_null()) {
+        const nlohmann::json::json_pointer pointer(row.pointer);
+        json[pointer.parent_pointer()].erase(pointer.back());
+    } else {
+        json[nlohmann::json::json_pointer(row.pointer)] = row.value;
+    }
+    const auto keystore = parse_keystore(json.dump(), "k.json");
+    ASSERT_FALSE(keystore.ok());
+    EXPECT_EQ(keystore.error().message, std::string("k.json: ") + row.message);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Fields, MalformedKeystore,
+    testing::Values(
+        Malformed{"version", "/version", 3, "version is 3; EIP-2335 keystores are version 4"},
+        Malformed{"kdf", "/crypto/kdf/function", "argon2",
+                  "crypto.kdf.function is \"argon2\"; EIP-2335 allows scrypt or pbkdf2"},
+        Malformed{"salt", "/crypto/kdf/params/salt", "zz", "crypto.kdf.params.salt is not hex"},
+        Malformed{"missing_salt", "/crypto/kdf/params/salt", nullptr, "crypto.kdf.params.salt is missing"},
+        Malformed{"dklen", "/crypto/kdf/params/dklen", 16, "crypto.kdf.params.dklen is 16; EIP-2335 uses 32"},
+        Malformed{"n_not_power", "/crypto/kdf/params/n", 1000,
+                  "crypto.kdf.params.n is 1000; it must be a power of two up to 1048576"},
+        Malformed{"n_huge", "/crypto/kdf/params/n", 1U << 30U,
+                  "crypto.kdf.params.n is 1073741824; it must be a power of two up to 1048576"},
+        Malformed{"r", "/crypto/kdf/params/r", 0, "crypto.kdf.params.r is 0; allowed 1 to 32"},
+        Malformed{"p_type", "/crypto/kdf/params/p", "1", "crypto.kdf.params.p must be a positive whole number"},
+        Malformed{"checksum_function", "/crypto/checksum/function", "sha512",
+                  "crypto.checksum.function must be sha256"},
+        Malformed{"checksum_size", "/crypto/checksum/message", "abcd", "crypto.checksum.message must be 32 bytes"},
+        Malformed{"cipher", "/crypto/cipher/function", "aes-256-gcm", "crypto.cipher.function must be aes-128-ctr"},
+        Malformed{"iv", "/crypto/cipher/params/iv", "00", "crypto.cipher.params.iv must be 16 bytes"},
+        Malformed{"message", "/crypto/cipher/message", "", "crypto.cipher.message is empty"},
+        Malformed{"pubkey", "/pubkey", "abcd", "pubkey is not a 48-byte BLS public key in hex"}),
+    [](const testing::TestParamInfo<Malformed>& param_info) { return std::string(param_info.param.name); });
+
+TEST(Keystore, NotJson) {
+    const auto keystore = parse_keystore("{", "k.json");
+    ASSERT_FALSE(keystore.ok());
+    EXPECT_EQ(keystore.error().message, "k.json: not a JSON object");
+}
+
+TEST(Keystore, Pbkdf2Limits) {
+    auto json = nlohmann::json::parse(test::read_shared("fixtures/eip2335/pbkdf2-keystore.json"));
+    json["crypto"]["kdf"]["params"]["prf"] = "hmac-sha1";
+    EXPECT_EQ(parse_keystore(json.dump(), "k").error().message,
+              "k: crypto.kdf.params.prf is \"hmac-sha1\"; EIP-2335 uses hmac-sha256");
+    json["crypto"]["kdf"]["params"]["prf"] = "hmac-sha256";
+    json["crypto"]["kdf"]["params"]["c"] = 0;
+    EXPECT_EQ(parse_keystore(json.dump(), "k").error().message, "k: crypto.kdf.params.c is 0; allowed 1 to 16777216");
+}
+
+TEST(Keystore, FromHex) {
+    EXPECT_EQ(from_hex("00ff"), (std::vector<std::uint8_t>{0, 255}));
+    EXPECT_EQ(from_hex("0"), std::nullopt);
+    EXPECT_EQ(from_hex("0g"), std::nullopt);
+}
+
+}  // namespace
+}  // namespace ephemery::keys
