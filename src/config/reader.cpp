@@ -35,12 +35,6 @@ std::optional<Number> parse_number(const std::string& text) {
     return value;
 }
 
-std::string lowercase(std::string text) {
-    std::transform(text.begin(), text.end(), text.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return text;
-}
-
 }  // namespace
 
 std::string environment_name(std::string_view key_path) {
@@ -213,7 +207,7 @@ void Section::unsigned_integer(std::string_view key, std::uint64_t& field) {
 
 void Section::boolean(std::string_view key, bool& field) {
     if (auto raw = scalar(key)) {
-        const std::string text = lowercase(raw->text);
+        const std::string text = to_lower(raw->text);
         if (text == "true" || text == "yes" || text == "on") {
             field = true;
         } else if (text == "false" || text == "no" || text == "off") {

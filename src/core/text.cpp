@@ -37,15 +37,56 @@ std::optional<std::string> closest_match(std::string_view word, std::span<const 
     return best;
 }
 
+std::string_view trim(std::string_view text) {
+    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())) != 0) text.remove_prefix(1);
+    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())) != 0) text.remove_suffix(1);
+    return text;
+}
+
+std::string to_lower(std::string_view text) {
+    std::string lowered(text);
+    std::transform(lowered.begin(), lowered.end(), lowered.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return lowered;
+}
+
+std::string to_hex(std::span<const std::uint8_t> bytes) {
+    static constexpr std::string_view digits = "0123456789abcdef";
+    std::string hex;
+    hex.reserve(bytes.size() * 2);
+    for (const std::uint8_t byte : bytes) {
+        hex += digits[byte >> 4U];
+        hex += digits[byte & 0x0FU];
+    }
+    return hex;
+}
+
+std::optional<std::vector<std::uint8_t>> from_hex(std::string_view hex) {
+    if (hex.size() % 2 != 0) return std::nullopt;
+    const auto nibble = [](char c) -> int {
+        if (c >= '0' && c <= '9') return c - '0';
+        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+        return -1;
+    };
+    std::vector<std::uint8_t> bytes;
+    bytes.reserve(hex.size() / 2);
+    for (std::size_t i = 0; i < hex.size(); i += 2) {
+        const int high = nibble(hex[i]);
+        const int low = nibble(hex[i + 1]);
+        if (high < 0 || low < 0) return std::nullopt;
+        bytes.push_back(static_cast<std::uint8_t>(high * 16 + low));
+    }
+    return bytes;
+}
+
 std::vector<std::string> split_list(std::string_view text, char separator) {
     std::vector<std::string> items;
     std::size_t start = 0;
     while (start <= text.size()) {
         std::size_t end = text.find(separator, start);
         if (end == std::string_view::npos) end = text.size();
-        std::string_view item = text.substr(start, end - start);
-        while (!item.empty() && std::isspace(static_cast<unsigned char>(item.front())) != 0) item.remove_prefix(1);
-        while (!item.empty() && std::isspace(static_cast<unsigned char>(item.back())) != 0) item.remove_suffix(1);
+        const std::string_view item = trim(text.substr(start, end - start));
         if (!item.empty()) items.emplace_back(item);
         start = end + 1;
     }

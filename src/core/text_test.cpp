@@ -30,6 +30,21 @@ TEST(Text, SplitListTrimsAndDropsEmptyItems) {
     EXPECT_TRUE(split_list(" , ", ',').empty());
 }
 
+TEST(Text, Hex) {
+    EXPECT_EQ(from_hex("00ff"), (std::vector<std::uint8_t>{0, 255}));
+    EXPECT_EQ(from_hex("0"), std::nullopt);
+    EXPECT_EQ(from_hex("0g"), std::nullopt);
+    EXPECT_EQ(from_hex("ABcd"), (std::vector<std::uint8_t>{0xab, 0xcd}));
+    const std::vector<std::uint8_t> bytes{0x00, 0x1b, 0xff};
+    EXPECT_EQ(to_hex(bytes), "001bff");
+}
+
+TEST(Text, TrimAndLower) {
+    EXPECT_EQ(trim(" \t0xAB\n"), "0xAB");
+    EXPECT_EQ(trim("   "), "");
+    EXPECT_EQ(to_lower("0xAB-Geth"), "0xab-geth");
+}
+
 TEST(Text, Join) {
     const std::array<std::string, 3> items{"geth", "besu", "reth"};
     EXPECT_EQ(join(items, ", "), "geth, besu, reth");

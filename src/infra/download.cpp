@@ -1,5 +1,7 @@
 #include "infra/download.hpp"
 
+#include "core/text.hpp"
+
 #include <curl/curl.h>
 #include <fmt/format.h>
 #include <openssl/evp.h>
@@ -213,22 +215,11 @@ Result<Downloaded> download_file(const std::string& url, const std::filesystem::
                       fmt::format("{} (gave up after {} attempts)", last_error.message, downloaded.attempts));
 }
 
-namespace {
-
-std::string to_hex(const unsigned char* digest, unsigned int length) {
-    std::string hex;
-    hex.reserve(std::size_t{2} * length);
-    for (unsigned int i = 0; i < length; ++i) hex += fmt::format("{:02x}", digest[i]);
-    return hex;
-}
-
-}  // namespace
-
 std::string sha256_of(std::string_view bytes) {
     std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
     unsigned int length = 0;
     EVP_Digest(bytes.data(), bytes.size(), digest.data(), &length, EVP_sha256(), nullptr);
-    return to_hex(digest.data(), length);
+    return to_hex({digest.data(), length});
 }
 
 Result<std::string> sha256_of_file(const std::filesystem::path& path) {
@@ -244,7 +235,7 @@ Result<std::string> sha256_of_file(const std::filesystem::path& path) {
     std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
     unsigned int length = 0;
     EVP_DigestFinal_ex(context.get(), digest.data(), &length);
-    return to_hex(digest.data(), length);
+    return to_hex({digest.data(), length});
 }
 
 }  // namespace ephemery::infra

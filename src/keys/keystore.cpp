@@ -1,5 +1,7 @@
 #include "keys/keystore.hpp"
 
+#include "core/text.hpp"
+
 #include <fmt/format.h>
 #include <openssl/evp.h>
 #include <openssl/kdf.h>
@@ -109,25 +111,6 @@ Result<KdfParams> parse_kdf(const FieldReader& reader) {
 
 }  // namespace
 
-std::optional<std::vector<std::uint8_t>> from_hex(std::string_view hex) {
-    if (hex.size() % 2 != 0) return std::nullopt;
-    std::vector<std::uint8_t> bytes;
-    bytes.reserve(hex.size() / 2);
-    const auto nibble = [](char c) -> int {
-        if (c >= '0' && c <= '9') return c - '0';
-        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-        return -1;
-    };
-    for (std::size_t i = 0; i < hex.size(); i += 2) {
-        const int high = nibble(hex[i]);
-        const int low = nibble(hex[i + 1]);
-        if (high < 0 || low < 0) return std::nullopt;
-        bytes.push_back(static_cast<std::uint8_t>(high * 16 + low));
-    }
-    return bytes;
-}
-
 Result<Keystore> parse_keystore(std::string_view json, std::string_view label) {
     const auto root = nlohmann::json::parse(json, nullptr, false);
     if (root.is_discarded() || !root.is_object()) {
@@ -168,8 +151,7 @@ Result<Keystore> parse_keystore(std::string_view json, std::string_view label) {
         if (value.starts_with("0x")) value.erase(0, 2);
         const auto bytes = from_hex(value);
         if (!bytes || bytes->size() != 48) return reader.error("pubkey", "is not a 48-byte BLS public key in hex");
-        for (auto& c : value) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        keystore.pubkey = value;
+        keystore.pubkey = to_lower(value);
     }
     for (auto [field, target] : {std::pair{"path", &keystore.path}, std::pair{"uuid", &keystore.uuid},
                                  std::pair{"description", &keystore.description}}) {

@@ -2,6 +2,7 @@
 
 #include "core/result.hpp"
 #include "core/secret.hpp"
+#include "core/text.hpp"
 
 #include <cstdint>
 #include <string>
@@ -50,8 +51,5 @@ struct Keystore {
 // derive_key + decrypt_with_key. `password` must already be EIP-2335 encoded (NFKD, control codes removed,
 // UTF-8).
 [[nodiscard]] Result<SecretBytes> decrypt(const Keystore& keystore, const std::vector<std::uint8_t>& password);
-
-// Bytes from hex (no 0x prefix); nullopt for odd length or a non-hex digit.
-[[nodiscard]] std::optional<std::vector<std::uint8_t>> from_hex(std::string_view hex);
 
 }  // namespace ephemery::keys

@@ -2,7 +2,6 @@
 
 #include "test_support/shared_dir.hpp"
 
-#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -15,12 +14,6 @@ nlohmann::json expected() {
 
 std::vector<std::uint8_t> encoded_password() {
     return from_hex(expected().at("encoded_password_hex").get<std::string>()).value();
-}
-
-std::string to_hex(const std::vector<std::uint8_t>& bytes) {
-    std::string hex;
-    for (const auto byte : bytes) hex += fmt::format("{:02x}", byte);
-    return hex;
 }
 
 class Eip2335Vectors : public testing::TestWithParam<const char*> {};
@@ -122,12 +115,6 @@ TEST(Keystore, Pbkdf2Limits) {
     json["crypto"]["kdf"]["params"]["prf"] = "hmac-sha256";
     json["crypto"]["kdf"]["params"]["c"] = 0;
     EXPECT_EQ(parse_keystore(json.dump(), "k").error().message, "k: crypto.kdf.params.c is 0; allowed 1 to 16777216");
-}
-
-TEST(Keystore, FromHex) {
-    EXPECT_EQ(from_hex("00ff"), (std::vector<std::uint8_t>{0, 255}));
-    EXPECT_EQ(from_hex("0"), std::nullopt);
-    EXPECT_EQ(from_hex("0g"), std::nullopt);
 }
 
 }  // namespace

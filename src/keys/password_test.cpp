@@ -1,27 +1,21 @@
 #include "keys/password.hpp"
 
+#include "core/text.hpp"
 #include "keys/keystore.hpp"
 #include "test_support/shared_dir.hpp"
 
-#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 namespace ephemery::keys {
 namespace {
 
-std::string hex(const std::vector<std::uint8_t>& bytes) {
-    std::string text;
-    for (const auto byte : bytes) text += fmt::format("{:02x}", byte);
-    return text;
-}
-
 std::string encoded(std::string_view password) {
-    return hex(encode_password(password).value());
+    return to_hex(encode_password(password).value());
 }
 
 std::string utf8_hex(std::string_view text) {
-    return hex({text.begin(), text.end()});
+    return to_hex(std::vector<std::uint8_t>(text.begin(), text.end()));
 }
 
 TEST(Password, Eip2335VectorEncoding) {
@@ -37,7 +31,7 @@ TEST(Password, VectorKeystoresDecryptFromThePlainPassword) {
         ASSERT_TRUE(keystore.ok()) << keystore.error().message;
         const auto secret = decrypt(*keystore, password);
         ASSERT_TRUE(secret.ok()) << name << ": " << secret.error().message;
-        EXPECT_EQ(hex(secret->reveal()), expected.at("secret_hex")) << name;
+        EXPECT_EQ(to_hex(secret->reveal()), expected.at("secret_hex")) << name;
     }
 }
 

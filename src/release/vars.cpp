@@ -1,5 +1,7 @@
 #include "release/vars.hpp"
 
+#include "core/text.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -7,12 +9,6 @@
 
 namespace ephemery::release {
 namespace {
-
-std::string_view trim(std::string_view text) {
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())) != 0) text.remove_prefix(1);
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())) != 0) text.remove_suffix(1);
-    return text;
-}
 
 bool is_name(std::string_view name) {
     if (name.empty() || std::isdigit(static_cast<unsigned char>(name.front())) != 0) return false;

@@ -1,5 +1,6 @@
 #include "release/verify.hpp"
 
+#include "core/text.hpp"
 #include "release/vars.hpp"
 
 #include <fmt/format.h>
@@ -19,18 +20,6 @@ struct Field {
     std::string source;
     std::string text;
 };
-
-std::string lower(std::string text) {
-    std::transform(text.begin(), text.end(), text.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return text;
-}
-
-std::string trim(std::string_view text) {
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())) != 0) text.remove_prefix(1);
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())) != 0) text.remove_suffix(1);
-    return std::string(text);
-}
 
 // Decimal or 0x-hex, as the various client formats write numbers.
 std::optional<std::uint64_t> parse_number(std::string_view text) {
@@ -120,7 +109,7 @@ const auto as_number = [](const std::string& text) -> std::optional<std::string>
 };
 
 const auto as_root = [](const std::string& text) -> std::optional<std::string> {
-    const std::string value = lower(trim(text));
+    const std::string value = to_lower(trim(text));
     if (value.size() != 66 || !value.starts_with("0x") ||
         !std::all_of(value.begin() + 2, value.end(), [](unsigned char c) { return std::isxdigit(c) != 0; })) {
         return std::nullopt;
@@ -128,7 +117,7 @@ const auto as_root = [](const std::string& text) -> std::optional<std::string> {
     return value;
 };
 
-const auto as_text = [](const std::string& text) -> std::optional<std::string> { return lower(trim(text)); };
+const auto as_text = [](const std::string& text) -> std::optional<std::string> { return to_lower(trim(text)); };
 
 // A JSON value at a path as text (numbers and strings alike); nullopt when absent.
 std::optional<std::string> json_text(const nlohmann::json& document, std::initializer_list<const char*> path) {
@@ -154,10 +143,9 @@ std::optional<GenesisStateFields> read_genesis_state_fields(std::string_view ssz
     for (std::size_t i = 0; i < 8; ++i) {
         fields.genesis_time |= std::uint64_t{static_cast<unsigned char>(ssz[genesis_time_offset + i])} << (8 * i);
     }
-    fields.genesis_validators_root = "0x";
-    for (std::size_t i = 0; i < root_size; ++i) {
-        fields.genesis_validators_root += fmt::format("{:02x}", static_cast<unsigned char>(ssz[root_offset + i]));
-    }
+    const auto* root = reinterpret_cast<const std::uint8_t*>(
+        ssz.data() + root_offset);  // NOLINT(cppcoreguidelines-pro-type-reinterpret-cast)
+    fields.genesis_validators_root = "0x" + to_hex({root, root_size});
     return fields;
 }
 
@@ -328,7 +316,7 @@ VerificationReport verify_release(const ReleaseFiles& release, const Expectation
         std::vector<Field> fields;
         var(nodevars, "nodevars_env.txt", "GENESIS_VALROOT", fields);
         if (const auto* text = checker.file("genesis_validators_root.txt")) {
-            fields.push_back({checker.label("genesis_validators_root.txt"), trim(*text)});
+            fields.push_back({checker.label("genesis_validators_root.txt"), std::string(trim(*text))});
         }
         if (state)
             fields.push_back(
@@ -353,7 +341,7 @@ VerificationReport verify_release(const ReleaseFiles& release, const Expectation
             config_value(key.c_str(), fields);
             if (fields.empty()) {
                 checker.fail("fork versions", fmt::format("{} has no {}", checker.label("config.yaml"), key));
-            } else if (lower(trim(fields.front().text)) != value) {
+            } else if (to_lower(trim(fields.front().text)) != value) {
                 checker.fail("fork versions", fmt::format("{} is {} but the network's {} is {}", fields.front().source,
                                                           fields.front().text, key, value));
             }
