@@ -30,9 +30,7 @@ struct Transfer {
     std::uint64_t offset{0};   // bytes already in the .part file when this attempt began
     std::uint64_t written{0};  // bytes this attempt wrote
     std::uint64_t max_bytes{0};
-    bool restarted{false};  // the server ignored our Range: start over
     bool too_large{false};
-    CURL* curl{nullptr};
     std::string label;
     bool progress{false};
     std::chrono::steady_clock::time_point last_draw;
@@ -41,16 +39,6 @@ struct Transfer {
 std::size_t on_data(char* data, std::size_t size, std::size_t count, void* user) {
     auto* transfer = static_cast<Transfer*>(user);
     const std::size_t bytes = size * count;
-    if (transfer->written == 0 && transfer->offset > 0) {
-        long status = 0;
-        curl_easy_getinfo(transfer->curl, CURLINFO_RESPONSE_CODE, &status);
-        if (status == 200) {  // full body despite our Range request
-            if (std::fflush(transfer->file) != 0 || ::ftruncate(::fileno(transfer->file), 0) != 0) return 0;
-            std::rewind(transfer->file);
-            transfer->offset = 0;
-            transfer->restarted = true;
-        }
-    }
     if (transfer->offset + transfer->written + bytes > transfer->max_bytes) {
         transfer->too_large = true;
         return 0;
@@ -92,16 +80,9 @@ AttemptResult attempt(const std::string& url, const std::filesystem::path& part,
         return {Outcome::fail, make_error(Errc::io_error, fmt::format("cannot write {}", part.string()))};
     }
     std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), &curl_easy_cleanup);
-    Transfer transfer{file.get(),
-                      offset,
-                      0,
-                      settings.max_bytes,
-                      false,
-                      false,
-                      curl.get(),
-                      part.filename().replace_extension("").string(),
-                      settings.progress,
-                      {}};
+    Transfer transfer{file.get(),         offset, 0,
+                      settings.max_bytes, false,  part.filename().replace_extension("").string(),
+                      settings.progress,  {}};
     std::array<char, CURL_ERROR_SIZE> error_text{};
     CURL* handle = curl.get();
     curl_easy_setopt(handle, CURLOPT_URL, url.c_str());
@@ -129,7 +110,7 @@ AttemptResult attempt(const std::string& url, const std::filesystem::path& part,
     if (std::fflush(file.get()) != 0 || ::fsync(::fileno(file.get())) != 0) {
         return {Outcome::fail, make_error(Errc::io_error, fmt::format("cannot flush {}", part.string()))};
     }
-    if (offset > 0 && !transfer.restarted && transfer.written > 0) resumed = true;
+    if (offset > 0 && transfer.written > 0) resumed = true;
 
     if (code == CURLE_OK) {
         // A resume that brought nothing new means curl took our partial file as complete; it may be a stale
