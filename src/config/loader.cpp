@@ -78,8 +78,6 @@ LoadOutcome load_config(const LoadRequest& request) {
     Section top(context, root, "", outcome.effective);
     read_config(top, outcome.config, request);
     top.finish();
-    // Show where data really goes: "~/.ephemery" and relative paths expanded.
-    outcome.effective["data_dir"] = outcome.config.data_dir.string();
     context.report_unused_overrides();
     outcome.diagnostics = std::move(context.diagnostics);
     sort_by_position(outcome.diagnostics);

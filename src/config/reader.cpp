@@ -134,6 +134,10 @@ Location Section::location_of(std::string_view key) const {
     return Location{{}, mark_};
 }
 
+void Section::set_effective(std::string_view key, nlohmann::ordered_json value) {
+    effective_[std::string(key)] = std::move(value);
+}
+
 void Section::error_at(std::string_view key, std::string message) {
     context_.error(location_of(key), key.empty() ? path_ : key_path(key), std::move(message));
 }

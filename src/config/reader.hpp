@@ -135,6 +135,9 @@ class Section {
     void forbid(std::string_view key, std::string_view reason);
     [[nodiscard]] bool has(std::string_view key) const;
 
+    // Replaces the effective value shown for a key that was read (e.g. a path after expansion).
+    void set_effective(std::string_view key, nlohmann::ordered_json value);
+
     // Reports a problem with a key that was read, at its location; an empty key means the section itself.
     void error_at(std::string_view key, std::string message);
     void warning_at(std::string_view key, std::string message);

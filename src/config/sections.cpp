@@ -307,6 +307,7 @@ void read_config(Section& root, Config& config, const LoadRequest& request) {
                                                 data_dir, path.lexically_normal().string()));
     }
     config.data_dir = path.lexically_normal();
+    root.set_effective("data_dir", config.data_dir.string());  // show where data really goes
 
     root.section("logging", [&](Section& s) {
         s.choice("level", config.logging.level, NameTable<infra::LogLevel>(infra::log_level_names));
