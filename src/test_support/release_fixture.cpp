@@ -6,24 +6,12 @@
 #include <archive_entry.h>
 #include <fmt/format.h>
 
-#include <cstdio>
-#include <cstdlib>
-#include <fstream>
 #include <map>
 #include <regex>
-#include <sstream>
 #include <stdexcept>
 
 namespace ephemery::test {
 namespace {
-
-std::string read_text(const std::filesystem::path& path) {
-    std::ifstream stream(path, std::ios::binary);
-    if (!stream) throw std::runtime_error("cannot read fixture " + path.string());
-    std::ostringstream text;
-    text << stream.rdbuf();
-    return text.str();
-}
 
 // envsubst: $NAME and ${NAME}; unknown names become empty, as envsubst does.
 std::string render(const std::string& text, const std::map<std::string, std::string>& values) {
@@ -68,8 +56,10 @@ void check(int status, archive* handle) {
 }  // namespace
 
 release::ReleaseFiles make_release(std::uint64_t iteration, release::Layout layout) {
-    const auto templates = shared_dir() / "fixtures" / "ephemery-genesis";
-    auto values = release::parse_vars(read_text(templates / "values.env"), "values.env");
+    const auto from_templates = [](const std::string& name) {
+        return read_shared("fixtures/ephemery-genesis/" + name);
+    };
+    auto values = release::parse_vars(from_templates("values.env"), "values.env");
     if (!values) throw std::runtime_error(values.error().message);
     const auto schedule = network::public_ephemery_schedule();
     const auto info = network::describe_iteration(schedule, iteration).value();
@@ -84,11 +74,11 @@ release::ReleaseFiles make_release(std::uint64_t iteration, release::Layout layo
     const std::string root = hex_root(iteration, 1);
     const std::string block_hash = hex_root(iteration, 2);
     const std::int64_t cl_genesis = t + std::stoll(v["GENESIS_DELAY"]);
-    const std::string enodes = read_text(templates / "el-bootnodes.txt");
-    const std::string enrs = read_text(templates / "cl-bootnodes.txt");
+    const std::string enodes = from_templates("el-bootnodes.txt");
+    const std::string enrs = from_templates("cl-bootnodes.txt");
 
     std::map<std::string, std::string> metadata;
-    metadata["config.yaml"] = render(read_text(templates / "cl-config.yaml"), v);
+    metadata["config.yaml"] = render(from_templates("cl-config.yaml"), v);
     metadata["genesis.json"] = fmt::format(
         R"({{"config":{{"chainId":{},"terminalTotalDifficulty":0}},"timestamp":"0x{:x}","gasLimit":"0x{:x}"}})",
         *info.chain_id, t, 36000000);
