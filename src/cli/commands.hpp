@@ -10,5 +10,8 @@ namespace ephemery::cli {
 void add_network_command(CLI::App& app, CommandContext& context);
 void add_config_command(CLI::App& app, CommandContext& context);
 void add_genesis_command(CLI::App& app, CommandContext& context);
+void add_keys_command(CLI::App& app, CommandContext& context);
+// `keys new`, registered by add_keys_command on the `keys` subcommand.
+void add_keys_new_command(CLI::App& keys, CommandContext& context);
 
 }  // namespace ephemery::cli

@@ -5,10 +5,12 @@
 #include <fmt/format.h>
 #include <openssl/evp.h>
 #include <openssl/kdf.h>
+#include <openssl/rand.h>
 #include <nlohmann/json.hpp>
 
 #include <array>
 #include <memory>
+#include <stdexcept>
 
 namespace ephemery::keys {
 namespace {
@@ -184,29 +186,127 @@ Result<SecretBytes> derive_key(const KdfParams& kdf, const std::vector<std::uint
     return SecretBytes(std::move(key));
 }
 
+namespace {
+
+std::array<std::uint8_t, 32> checksum_of(const std::vector<std::uint8_t>& derived_key,
+                                         const std::vector<std::uint8_t>& cipher_message) {
+    std::vector<std::uint8_t> checked(derived_key.begin() + 16, derived_key.end());
+    checked.insert(checked.end(), cipher_message.begin(), cipher_message.end());
+    std::array<std::uint8_t, 32> digest{};
+    EVP_Digest(checked.data(), checked.size(), digest.data(), nullptr, EVP_sha256(), nullptr);
+    return digest;
+}
+
+// aes-128-ctr is its own inverse: the same call encrypts and decrypts.
+Result<std::vector<std::uint8_t>> aes_128_ctr(const std::vector<std::uint8_t>& derived_key,
+                                              const std::vector<std::uint8_t>& iv,
+                                              const std::vector<std::uint8_t>& input) {
+    std::unique_ptr<EVP_CIPHER_CTX, decltype(&EVP_CIPHER_CTX_free)> context(EVP_CIPHER_CTX_new(), &EVP_CIPHER_CTX_free);
+    std::vector<std::uint8_t> output(input.size());
+    int written = 0;
+    int finished = 0;
+    if (context == nullptr ||
+        EVP_EncryptInit_ex(context.get(), EVP_aes_128_ctr(), nullptr, derived_key.data(), iv.data()) != 1 ||
+        EVP_EncryptUpdate(context.get(), output.data(), &written, input.data(), static_cast<int>(input.size())) != 1 ||
+        EVP_EncryptFinal_ex(context.get(), output.data() + written, &finished) != 1) {
+        return make_error(Errc::io_error, "aes-128-ctr failed");
+    }
+    return output;
+}
+
+}  // namespace
+
 Result<SecretBytes> decrypt_with_key(const Keystore& keystore, const SecretBytes& derived_key) {
     const auto& dk = derived_key.reveal();
     if (dk.size() != 32) return make_error(Errc::invalid_argument, "the derived key must be 32 bytes");
-    std::vector<std::uint8_t> checked(dk.begin() + 16, dk.end());
-    checked.insert(checked.end(), keystore.cipher_message.begin(), keystore.cipher_message.end());
-    std::array<std::uint8_t, EVP_MAX_MD_SIZE> digest{};
-    unsigned int digest_length = 0;
-    EVP_Digest(checked.data(), checked.size(), digest.data(), &digest_length, EVP_sha256(), nullptr);
-    if (digest_length != keystore.checksum.size() ||
-        !std::equal(keystore.checksum.begin(), keystore.checksum.end(), digest.begin())) {
+    const auto digest = checksum_of(dk, keystore.cipher_message);
+    if (!std::equal(keystore.checksum.begin(), keystore.checksum.end(), digest.begin(), digest.end())) {
         return make_error(Errc::verification_failed, "the password does not decrypt this keystore (checksum mismatch)");
     }
-    std::unique_ptr<EVP_CIPHER_CTX, decltype(&EVP_CIPHER_CTX_free)> context(EVP_CIPHER_CTX_new(), &EVP_CIPHER_CTX_free);
-    std::vector<std::uint8_t> secret(keystore.cipher_message.size());
-    int written = 0;
-    int finished = 0;
-    if (EVP_DecryptInit_ex(context.get(), EVP_aes_128_ctr(), nullptr, dk.data(), keystore.iv.data()) != 1 ||
-        EVP_DecryptUpdate(context.get(), secret.data(), &written, keystore.cipher_message.data(),
-                          static_cast<int>(keystore.cipher_message.size())) != 1 ||
-        EVP_DecryptFinal_ex(context.get(), secret.data() + written, &finished) != 1) {
-        return make_error(Errc::io_error, "aes-128-ctr decryption failed");
+    auto secret = aes_128_ctr(dk, keystore.iv, keystore.cipher_message);
+    if (!secret) return secret.error();
+    return SecretBytes(std::move(secret).value());
+}
+
+
+KdfParams standard_kdf_params(Kdf function, std::vector<std::uint8_t> salt) {
+    KdfParams kdf;
+    kdf.function = function;
+    kdf.salt = std::move(salt);
+    if (function == Kdf::scrypt) {
+        kdf.n = std::uint64_t{1} << 18U;
+        kdf.r = 8;
+        kdf.p = 1;
+    } else {
+        kdf.c = std::uint64_t{1} << 18U;
     }
-    return SecretBytes(std::move(secret));
+    return kdf;
+}
+
+Result<Keystore> encrypt_with_key(const SecretBytes& secret, const SecretBytes& derived_key, const KdfParams& kdf,
+                                  const std::vector<std::uint8_t>& iv, KeystoreFields fields) {
+    if (derived_key.size() != 32) return make_error(Errc::invalid_argument, "the derived key must be 32 bytes");
+    if (iv.size() != 16) return make_error(Errc::invalid_argument, "the aes-128-ctr IV must be 16 bytes");
+    auto message = aes_128_ctr(derived_key.reveal(), iv, secret.reveal());
+    if (!message) return message.error();
+    Keystore keystore;
+    keystore.kdf = kdf;
+    keystore.iv = iv;
+    keystore.cipher_message = std::move(message).value();
+    const auto checksum = checksum_of(derived_key.reveal(), keystore.cipher_message);
+    keystore.checksum.assign(checksum.begin(), checksum.end());
+    keystore.pubkey = std::move(fields.pubkey);
+    keystore.path = std::move(fields.path);
+    keystore.uuid = std::move(fields.uuid);
+    keystore.description = std::move(fields.description);
+    return keystore;
+}
+
+std::string to_json(const Keystore& keystore) {
+    nlohmann::ordered_json kdf_params;
+    if (keystore.kdf.function == Kdf::scrypt) {
+        kdf_params = {{"dklen", keystore.kdf.dklen}, {"n", keystore.kdf.n}, {"r", keystore.kdf.r},
+                      {"p", keystore.kdf.p},         {"salt", to_hex(keystore.kdf.salt)}};
+    } else {
+        kdf_params = {{"dklen", keystore.kdf.dklen},
+                      {"c", keystore.kdf.c},
+                      {"prf", "hmac-sha256"},
+                      {"salt", to_hex(keystore.kdf.salt)}};
+    }
+    nlohmann::ordered_json json = {
+        {"crypto",
+         {{"kdf",
+           {{"function", keystore.kdf.function == Kdf::scrypt ? "scrypt" : "pbkdf2"},
+            {"params", kdf_params},
+            {"message", ""}}},
+          {"checksum", {{"function", "sha256"}, {"params", nlohmann::ordered_json::object()},
+                        {"message", to_hex(keystore.checksum)}}},
+          {"cipher",
+           {{"function", "aes-128-ctr"},
+            {"params", {{"iv", to_hex(keystore.iv)}}},
+            {"message", to_hex(keystore.cipher_message)}}}}},
+        {"description", keystore.description},
+        {"pubkey", keystore.pubkey},
+        {"path", keystore.path},
+        {"uuid", keystore.uuid},
+        {"version", 4}};
+    return json.dump(2) + "\n";
+}
+
+std::vector<std::uint8_t> random_bytes(std::size_t count) {
+    std::vector<std::uint8_t> bytes(count);
+    // RAND_bytes fails only when the OS has no entropy source at all: nothing safe can be made then.
+    if (RAND_bytes(bytes.data(), static_cast<int>(count)) != 1) throw std::runtime_error("no secure randomness");
+    return bytes;
+}
+
+std::string random_uuid() {
+    auto bytes = random_bytes(16);
+    bytes[6] = static_cast<std::uint8_t>((bytes[6] & 0x0fU) | 0x40U);  // version 4
+    bytes[8] = static_cast<std::uint8_t>((bytes[8] & 0x3fU) | 0x80U);  // RFC 4122 variant
+    const std::string hex = to_hex(bytes);
+    return fmt::format("{}-{}-{}-{}-{}", hex.substr(0, 8), hex.substr(8, 4), hex.substr(12, 4), hex.substr(16, 4),
+                       hex.substr(20));
 }
 
 Result<SecretBytes> decrypt(const Keystore& keystore, const std::vector<std::uint8_t>& password) {

@@ -48,6 +48,29 @@ struct Keystore {
 // Errc::verification_failed when the checksum does not match: the password is wrong.
 [[nodiscard]] Result<SecretBytes> decrypt_with_key(const Keystore& keystore, const SecretBytes& derived_key);
 
+// The parameters `keys new` and `keys password rotate` write: scrypt n=2^18 r=8 p=1 (what the deposit CLI
+// writes) or pbkdf2 c=2^18, with `salt` (32 bytes).
+[[nodiscard]] KdfParams standard_kdf_params(Kdf function, std::vector<std::uint8_t> salt);
+
+// Encrypts `secret` under an already derived key (see derive_key): the checksum and aes-128-ctr message of an
+// EIP-2335 keystore with `kdf`, `iv` (16 bytes) and the given descriptive fields.
+struct KeystoreFields {
+    std::string pubkey;  // hex, no 0x
+    std::string path;    // EIP-2334 path, or empty
+    std::string uuid;
+    std::string description;
+};
+[[nodiscard]] Result<Keystore> encrypt_with_key(const SecretBytes& secret, const SecretBytes& derived_key,
+                                                const KdfParams& kdf, const std::vector<std::uint8_t>& iv,
+                                                KeystoreFields fields);
+
+// The keystore as EIP-2335 version-4 JSON, two-space indented.
+[[nodiscard]] std::string to_json(const Keystore& keystore);
+
+// Fresh randomness for salts, IVs and UUIDs, from the operating system's CSPRNG through OpenSSL.
+[[nodiscard]] std::vector<std::uint8_t> random_bytes(std::size_t count);
+[[nodiscard]] std::string random_uuid();
+
 // derive_key + decrypt_with_key. `password` must already be EIP-2335 encoded (NFKD, control codes removed,
 // UTF-8).
 [[nodiscard]] Result<SecretBytes> decrypt(const Keystore& keystore, const std::vector<std::uint8_t>& password);

@@ -117,5 +117,39 @@ TEST(Keystore, Pbkdf2Limits) {
     EXPECT_EQ(parse_keystore(json.dump(), "k").error().message, "k: crypto.kdf.params.c is 0; allowed 1 to 16777216");
 }
 
+TEST(Keystore, EncryptedKeystoreRoundTripsThroughJson) {
+    const SecretBytes secret(from_hex(expected().at("secret_hex").get<std::string>()).value());
+    const auto kdf = standard_kdf_params(Kdf::pbkdf2, random_bytes(32));
+    const auto password = encoded_password();
+    const auto key = derive_key(kdf, password);
+    ASSERT_TRUE(key.ok());
+    KeystoreFields fields;
+    fields.pubkey = expected().at("pubkey_hex").get<std::string>();
+    fields.path = "m/12381/3600/0/0/0";
+    fields.uuid = random_uuid();
+    const auto keystore = encrypt_with_key(secret, *key, kdf, random_bytes(16), fields);
+    ASSERT_TRUE(keystore.ok()) << keystore.error().message;
+    const auto parsed = parse_keystore(to_json(*keystore), "new.json");
+    ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+    EXPECT_EQ(parsed->kdf, kdf);
+    EXPECT_EQ(parsed->pubkey, fields.pubkey);
+    EXPECT_EQ(parsed->path, fields.path);
+    EXPECT_EQ(parsed->uuid, fields.uuid);
+    EXPECT_EQ(fields.uuid.size(), 36U);
+    EXPECT_EQ(fields.uuid[14], '4');
+    const auto decrypted = decrypt(*parsed, password);
+    ASSERT_TRUE(decrypted.ok());
+    EXPECT_EQ(*decrypted, secret);
+    EXPECT_FALSE(decrypt(*parsed, {'x'}).ok());
+}
+
+TEST(Keystore, StandardScryptParamsAreWhatTheDepositCliWrites) {
+    const auto kdf = standard_kdf_params(Kdf::scrypt, std::vector<std::uint8_t>(32, 1));
+    EXPECT_EQ(kdf.n, 262144U);
+    EXPECT_EQ(kdf.r, 8U);
+    EXPECT_EQ(kdf.p, 1U);
+    EXPECT_EQ(kdf.dklen, 32U);
+}
+
 }  // namespace
 }  // namespace ephemery::keys

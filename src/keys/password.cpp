@@ -131,15 +131,27 @@ Result<std::u32string> nfkd(std::string_view utf8) {
     return decomposed;
 }
 
-Result<std::vector<std::uint8_t>> encode_password(std::string_view utf8) {
+namespace {
+
+Result<std::vector<std::uint8_t>> encode_normalised(std::string_view utf8, bool keep_combining_marks) {
     auto normalised = nfkd(utf8);
     if (!normalised) return normalised.error();
     std::vector<std::uint8_t> encoded;
     encoded.reserve(utf8.size());
     for (const char32_t code : *normalised) {
-        if (!is_control(code)) append_utf8(code, encoded);
+        if (is_control(code)) continue;
+        if (!keep_combining_marks && combining_class(code) != 0) continue;
+        append_utf8(code, encoded);
     }
     return encoded;
+}
+
+}  // namespace
+
+Result<std::vector<std::uint8_t>> encode_password(std::string_view utf8) { return encode_normalised(utf8, true); }
+
+Result<std::vector<std::uint8_t>> encode_password_ethdo_legacy(std::string_view utf8) {
+    return encode_normalised(utf8, false);
 }
 
 }  // namespace ephemery::keys

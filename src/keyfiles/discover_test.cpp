@@ -1,0 +1,1 @@
+#include "keyfiles/discover.hpp"
