@@ -87,8 +87,8 @@ bool verify(const PublicKey& public_key, std::span<const std::uint8_t> message, 
     if (blst_p1_affine_is_inf(&key_point) || !blst_p1_affine_in_g1(&key_point)) return false;
     if (!blst_p2_affine_in_g2(&signature_point)) return false;
     return blst_core_verify_pk_in_g1(&key_point, &signature_point, true, message.data(), message.size(),
-                                     reinterpret_cast<const std::uint8_t*>(signature_dst.data()),
-                                     signature_dst.size(), nullptr, 0) == BLST_SUCCESS;
+                                     reinterpret_cast<const std::uint8_t*>(signature_dst.data()), signature_dst.size(),
+                                     nullptr, 0) == BLST_SUCCESS;
 }
 
 Result<SecretKey> derive_master_key(std::span<const std::uint8_t> seed) {
@@ -110,7 +110,7 @@ SecretKey derive_child_key(const SecretKey& parent, std::uint32_t index) {
 
 Result<SecretKey> derive_path(std::span<const std::uint8_t> seed, std::string_view path) {
     if (!path.starts_with("m")) {
-        return Error{Errc::invalid_argument, fmt::format("key path \"{}\" must start with \"m\" (EIP-2334)", path)};
+        return Error{Errc::invalid_argument, fmt::format(R"(key path "{}" must start with "m" (EIP-2334))", path)};
     }
     auto key = derive_master_key(seed);
     if (!key.ok()) return key;
@@ -126,7 +126,7 @@ Result<SecretKey> derive_path(std::span<const std::uint8_t> seed, std::string_vi
         const auto [stop, error] = std::from_chars(component.data(), component.data() + component.size(), index);
         if (component.empty() || error != std::errc{} || stop != component.data() + component.size()) {
             return Error{Errc::invalid_argument,
-                         fmt::format("key path \"{}\": \"{}\" is not an index from 0 to 4294967295", path, component)};
+                         fmt::format(R"(key path "{}": "{}" is not an index from 0 to 4294967295)", path, component)};
         }
         key = derive_child_key(*key, index);
         rest = end == std::string_view::npos ? std::string_view{} : rest.substr(end);
@@ -134,7 +134,11 @@ Result<SecretKey> derive_path(std::span<const std::uint8_t> seed, std::string_vi
     return key;
 }
 
-std::string signing_key_path(std::uint32_t index) { return fmt::format("m/12381/3600/{}/0/0", index); }
-std::string withdrawal_key_path(std::uint32_t index) { return fmt::format("m/12381/3600/{}/0", index); }
+std::string signing_key_path(std::uint32_t index) {
+    return fmt::format("m/12381/3600/{}/0/0", index);
+}
+std::string withdrawal_key_path(std::uint32_t index) {
+    return fmt::format("m/12381/3600/{}/0", index);
+}
 
 }  // namespace ephemery::bls

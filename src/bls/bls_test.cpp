@@ -4,8 +4,8 @@
 #include "test_support/shared_dir.hpp"
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <openssl/bn.h>
+#include <nlohmann/json.hpp>
 
 #include <memory>
 
@@ -22,7 +22,9 @@ std::vector<std::uint8_t> decimal_to_big_endian(const std::string& decimal) {
     return bytes;
 }
 
-std::string hex_of(const SecretKey& key) { return to_hex(key.bytes().reveal()); }
+std::string hex_of(const SecretKey& key) {
+    return to_hex(key.bytes().reveal());
+}
 
 TEST(Eip2333, AllFourVectorsDeriveTheirMasterAndChildKeys) {
     const auto vectors = nlohmann::json::parse(test::read_shared("fixtures/eip2335/eip2333-vectors.json"));

@@ -32,6 +32,7 @@ int run(int argc, char** argv) {
     add_config_command(app, context);
     add_genesis_command(app, context);
     add_keys_command(app, context);
+    add_slashing_command(app, context);
 
     try {
         app.parse(argc, argv);

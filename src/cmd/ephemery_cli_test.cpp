@@ -2,6 +2,7 @@
 #include "test_support/http_server.hpp"
 #include "test_support/release_fixture.hpp"
 #include "test_support/run_command.hpp"
+#include "test_support/shared_dir.hpp"
 #include "test_support/temp_dir.hpp"
 
 #include <gmock/gmock.h>
@@ -286,6 +287,381 @@ TEST_F(GenesisCli, VerifyReportsEachFailedCheck) {
     EXPECT_EQ(result.exit_code, 1);
     EXPECT_THAT(result.out, HasSubstr("FAIL  genesis validators root: metadata/genesis_validators_root.txt is 0xbbbb"));
     EXPECT_THAT(result.out, HasSubstr("the release is NOT consistent"));
+}
+
+class SlashingCli : public Cli {
+  protected:
+    // An interchange of the EIP-3076 test suite, written into the working directory.
+    std::string write_step(const std::string& fixture, std::size_t step, const std::string& name) const {
+        const auto test_case = nlohmann::json::parse(test::read_shared("fixtures/eip3076/" + fixture + ".json"));
+        std::ofstream(work_.path() / name) << test_case.at("steps").at(step).at("interchange").dump(2);
+        return name;
+    }
+    [[nodiscard]] std::string db_path() const {
+        return (data_.path() / "validators" / "slashing-protection.sqlite").string();
+    }
+    static unsigned mode_of(const std::filesystem::path& path) {
+        struct stat info {};
+        return ::stat(path.c_str(), &info) == 0 ? info.st_mode & 0777U : 0U;
+    }
+    const std::string zero_root = "0x" + std::string(64, '0');
+    const std::string other_root = "0x" + std::string(64, '1');
+    test::TempDir data_;
+};
+
+TEST_F(SlashingCli, ImportThenExportIntoTheDefaultDatabase) {
+    const auto file = write_step("multiple_validators_multiple_blocks_and_attestations", 0, "history.json");
+    auto result = run({"slashing", "import", file, "--data-dir", data_.path().string(), "--genesis-validators-root",
+                       zero_root, "--json"});
+    ASSERT_EQ(result.exit_code, 0) << result.err;
+    const auto imported = nlohmann::json::parse(result.out);
+    EXPECT_EQ(imported.at("db"), db_path());
+    EXPECT_EQ(imported.at("validators"), 3);
+    EXPECT_EQ(imported.at("blocks"), 9);
+    EXPECT_EQ(imported.at("attestations"), 13);
+    EXPECT_EQ(mode_of(db_path()), 0600U);
+
+    result = run({"slashing", "export", "--data-dir", data_.path().string()});
+    ASSERT_EQ(result.exit_code, 0) << result.err;
+    const auto exported = nlohmann::json::parse(result.out);  // stdout is the interchange and nothing else
+    EXPECT_EQ(exported.at("metadata").at("genesis_validators_root"), zero_root);
+    ASSERT_EQ(exported.at("data").size(), 3U);
+    EXPECT_EQ(exported.at("data")[0].at("signed_blocks"), nlohmann::json::parse(R"([{"slot": "20"}])"));
+
+    result = run({"slashing", "export", "--db", db_path(), "--out", "out.json", "--minimal", "--json"});
+    ASSERT_EQ(result.exit_code, 0) << result.err;
+    EXPECT_EQ(nlohmann::json::parse(result.out).at("validators"), 3);
+    EXPECT_EQ(mode_of(work_.path() / "out.json"), 0600U);
+    result = run({"slashing", "export", "--db", db_path(), "--out", "out.json"});
+    EXPECT_EQ(result.exit_code, 2);
+    EXPECT_THAT(result.err, HasSubstr("out.json already exists; pass --force to replace it"));
+
+    // The database keeps its chain: a file of another chain is refused, whoever vouches for it.
+    std::ofstream(work_.path() / "other.json")
+        << R"({"metadata": {"interchange_format_version": "5", "genesis_validators_root": ")" << other_root
+        << R"("}, "data": []})";
+    result = run({"slashing", "import", "other.json", "--db", db_path()});
+    EXPECT_EQ(result.exit_code, 1);
+    EXPECT_THAT(result.err, HasSubstr("protects the chain with genesis validators root " + zero_root));
+
+    result = run({"slashing", "export", "--db", (data_.path() / "none.sqlite").string()});
+    EXPECT_EQ(result.exit_code, 2);
+    EXPECT_THAT(result.err, HasSubstr("there is no slashing-protection database at"));
+}
+
+TEST_F(SlashingCli, CheckNamesTheWrongRootAndImportRefusesIt) {
+    const auto file = write_step("single_validator_single_block", 0, "block.json");
+    auto result = run({"slashing", "check", file, "--genesis-validators-root", other_root});
+    EXPECT_EQ(result.exit_code, 1);
+    EXPECT_THAT(result.out, HasSubstr("FAIL  block.json is for genesis validators root " + zero_root +
+                                      ", but --genesis-validators-root says " + other_root));
+
+    result =
+        run({"slashing", "import", file, "--data-dir", data_.path().string(), "--genesis-validators-root", other_root});
+    EXPECT_EQ(result.exit_code, 1);
+    EXPECT_THAT(result.err, HasSubstr("block.json is for genesis validators root " + zero_root));
+    EXPECT_FALSE(std::filesystem::exists(db_path()));  // nothing was created
+
+    result = run({"slashing", "check", file, "--genesis-validators-root", "0x12"});
+    EXPECT_EQ(result.exit_code, 2);
+    EXPECT_THAT(result.err, HasSubstr("--genesis-validators-root \"0x12\" is not a genesis validators root"));
+}
+
+TEST_F(SlashingCli, CheckTakesTheRootOfTheCurrentRelease) {
+    const auto release = test::make_release(160);
+    const auto fields = release::read_genesis_state_fields(release.files.at("metadata/genesis.ssz"));
+    ASSERT_TRUE(fields.has_value());
+    for (const auto& [path, contents] : release.files) {
+        const auto target = data_.path() / "testnet" / "160" / path;
+        std::filesystem::create_directories(target.parent_path());
+        std::ofstream(target, std::ios::binary) << contents;
+    }
+    std::filesystem::create_directory_symlink("160", data_.path() / "testnet" / "current");
+
+    const auto file = write_step("single_validator_single_block", 0, "block.json");
+    auto result = run({"slashing", "check", file, "--data-dir", data_.path().string(), "--json"});
+    EXPECT_EQ(result.exit_code, 1) << result.err;
+    const auto doc = nlohmann::json::parse(result.out);
+    EXPECT_EQ(doc.at("valid"), false);
+    EXPECT_EQ(doc.at("expected_genesis_validators_root"), fields->genesis_validators_root);
+    EXPECT_THAT(doc.at("problems")[0].get<std::string>(),
+                HasSubstr("but the current release (iteration 160, metadata/genesis.ssz) says " +
+                          fields->genesis_validators_root));
+
+    auto matching = nlohmann::json::parse(test::read_shared("fixtures/eip3076/single_validator_single_block.json"))
+                        .at("steps")[0]
+                        .at("interchange");
+    matching["metadata"]["genesis_validators_root"] = fields->genesis_validators_root;
+    std::ofstream(work_.path() / "ours.json") << matching.dump();
+    result = run({"slashing", "check", "ours.json", "--data-dir", data_.path().string()});
+    EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
+    EXPECT_THAT(result.out, HasSubstr("ok    genesis validators root " + fields->genesis_validators_root +
+                                      " matches the current release"));
+}
+
+TEST_F(SlashingCli, CheckReportsMalformedFieldsAndSlashableData) {
+    std::ofstream(work_.path() / "bad.json")
+        << R"({"metadata": {"interchange_format_version": "5", "genesis_validators_root": ")" << zero_root
+        << R"("}, "data": [{"pubkey": "0x12", "signed_blocks": [], "signed_attestations": [{"source_epoch": "1", "target_epoch": "x"}]}]})";
+    auto result = run({"slashing", "check", "bad.json", "--genesis-validators-root", zero_root});
+    EXPECT_EQ(result.exit_code, 1);
+    EXPECT_THAT(result.out, HasSubstr("bad.json: data[0].pubkey: \"0x12\" is not a BLS public key"));
+    EXPECT_THAT(result.out, HasSubstr("bad.json: data[0].signed_attestations[0].target_epoch: \"x\" is not a decimal "
+                                      "uint64"));
+
+    const auto slashable = write_step("duplicate_pubkey_slashable_attestation", 0, "slashable.json");
+    result = run({"slashing", "check", slashable, "--genesis-validators-root", zero_root, "--json"});
+    EXPECT_EQ(result.exit_code, 1);
+    const auto doc = nlohmann::json::parse(result.out);
+    EXPECT_EQ(doc.at("problems").size(), 0U);
+    ASSERT_FALSE(doc.at("slashable").empty());
+    EXPECT_EQ(doc.at("slashable")[0].at("kind"), "surround_vote");
+
+    EXPECT_EQ(run({"slashing", "check", "missing.json"}).exit_code, 2);
+    EXPECT_EQ(run({"slashing"}).exit_code, 2);
+}
+
+TEST_F(SlashingCli, MergeKeepsTheHighestSlotAndEpochsPerKey) {
+    const auto first = write_step("multiple_interchanges_single_validator_single_message_gap", 0, "first.json");
+    const auto second = write_step("multiple_interchanges_single_validator_single_message_gap", 1, "second.json");
+    auto result = run({"slashing", "merge", first, second, "--out", "merged.json", "--json"});
+    ASSERT_EQ(result.exit_code, 0) << result.err;
+    EXPECT_EQ(nlohmann::json::parse(result.out).at("validators"), 1);
+    EXPECT_EQ(mode_of(work_.path() / "merged.json"), 0600U);
+    std::ifstream merged_file(work_.path() / "merged.json");
+    const auto merged = nlohmann::json::parse(merged_file);
+    const auto& history = merged.at("data").at(0);
+    EXPECT_EQ(history.at("signed_blocks"), nlohmann::json::parse(R"([{"slot": "50"}])"));
+    EXPECT_EQ(history.at("signed_attestations"),
+              nlohmann::json::parse(R"([{"source_epoch": "10", "target_epoch": "50"}])"));
+
+    std::ofstream(work_.path() / "other.json")
+        << R"({"metadata": {"interchange_format_version": "5", "genesis_validators_root": ")" << other_root
+        << R"("}, "data": []})";
+    result = run({"slashing", "merge", first, "other.json", "--out", "mixed.json"});
+    EXPECT_EQ(result.exit_code, 2);
+    EXPECT_THAT(result.err, HasSubstr("other.json is for genesis validators root " + other_root +
+                                      " but first.json is for " + zero_root));
+    EXPECT_FALSE(std::filesystem::exists(work_.path() / "mixed.json"));
+    EXPECT_EQ(run({"slashing", "merge", first}).exit_code, 2);  // --out is required
+}
+
+class KeysNewCli : public Cli {
+  protected:
+    static unsigned file_mode(const std::filesystem::path& path) {
+        struct stat info {};
+        return ::stat(path.c_str(), &info) == 0 ? info.st_mode & 0777U : 0U;
+    }
+    static std::string contents_of(const std::filesystem::path& path) {
+        std::ifstream file(path, std::ios::binary);
+        return {std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
+    }
+    [[nodiscard]] test::CommandOutput keys_new(const std::vector<std::string>& extra) {
+        std::vector<std::string> args{"keys", "new", "--count", "2", "--withdrawal", address, "--kdf", "pbkdf2"};
+        args.insert(args.end(), extra.begin(), extra.end());
+        return run(args);
+    }
+    const std::string address = "0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed";
+};
+
+TEST_F(KeysNewCli, TwoKeysWhoseKeystoresDecryptWithTheirPasswordFilesAndNoSecretPrinted) {
+    auto result = keys_new({"--generate-mnemonic", "mnemonic.txt", "--out", "validators", "--json"});
+    ASSERT_EQ(result.exit_code, 0) << result.err;
+    const auto out_dir = work_.path() / "validators";
+    const auto doc = nlohmann::json::parse(result.out);
+    EXPECT_EQ(doc.at("count"), 2);
+    EXPECT_EQ(doc.at("genesis_fork_version"), "0x1000101b");
+    EXPECT_EQ(doc.at("withdrawal_credentials"), "0x010000000000000000000000" + address.substr(2));
+
+    const std::string mnemonic = contents_of(work_.path() / "mnemonic.txt");
+    EXPECT_EQ(file_mode(work_.path() / "mnemonic.txt"), 0600U);
+    EXPECT_TRUE(std::regex_match(mnemonic, std::regex("([a-z]+ ){23}[a-z]+\n"))) << "24 words";
+    std::vector<std::string> secrets{mnemonic.substr(0, mnemonic.size() - 1),
+                                     mnemonic.substr(0, mnemonic.find(' ', mnemonic.find(' ') + 1))};
+
+    std::vector<std::string> pubkeys;
+    for (std::size_t i = 0; i < 2; ++i) {
+        const auto& key = doc.at("keys").at(i);
+        const std::string stem = "keystore-m_12381_3600_" + std::to_string(i) + "_0_0";
+        const auto keystore_path = out_dir / "keystores" / (stem + ".json");
+        const auto password_path = out_dir / "passwords" / (stem + ".txt");
+        EXPECT_EQ(key.at("keystore"), (std::filesystem::path("validators") / "keystores" / (stem + ".json")).string());
+        EXPECT_EQ(file_mode(keystore_path), 0600U);
+        EXPECT_EQ(file_mode(password_path), 0600U);
+        const auto keystore = nlohmann::json::parse(contents_of(keystore_path));
+        EXPECT_EQ(keystore.at("version"), 4);
+        EXPECT_EQ(keystore.at("path"), "m/12381/3600/" + std::to_string(i) + "/0/0");
+        EXPECT_EQ(keystore.at("crypto").at("kdf").at("function"), "pbkdf2");
+        EXPECT_EQ("0x" + keystore.at("pubkey").get<std::string>(), key.at("pubkey"));
+        pubkeys.push_back(keystore.at("pubkey").get<std::string>());
+        const std::string password = contents_of(password_path);
+        EXPECT_TRUE(std::regex_match(password, std::regex("[0-9a-f]{64}"))) << "no trailing newline";
+        secrets.push_back(password);
+    }
+    EXPECT_NE(pubkeys[0], pubkeys[1]);
+    EXPECT_NE(secrets[2], secrets[3]);
+
+    std::vector<std::filesystem::path> deposit_files;
+    for (const auto& entry : std::filesystem::directory_iterator(out_dir)) {
+        if (entry.path().filename().string().starts_with("deposit_data-")) deposit_files.push_back(entry.path());
+    }
+    ASSERT_EQ(deposit_files.size(), 1U);
+    EXPECT_EQ(deposit_files[0].string(), (work_.path() / doc.at("deposit_data").get<std::string>()).string());
+    const auto deposits = nlohmann::json::parse(contents_of(deposit_files[0]));
+    ASSERT_EQ(deposits.size(), 2U);
+    EXPECT_EQ(deposits[1].at("pubkey"), pubkeys[1]);
+    EXPECT_EQ(deposits[1].at("fork_version"), "1000101b");
+    EXPECT_EQ(deposits[1].at("network_name"), "ephemery");
+    EXPECT_EQ(contents_of(out_dir / "genesis-validators.txt"),
+              "0x" + pubkeys[0] + ":010000000000000000000000" + address.substr(2) + ":32000000000\n0x" + pubkeys[1] +
+                  ":010000000000000000000000" + address.substr(2) + ":32000000000\n");
+
+    // The keystores decrypt with their password files (checked by the program's own keystore check).
+    const auto check = run({"keys", "check", "validators"});
+    EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
+
+    // The same mnemonic gives the same keys again.
+    const auto again = keys_new({"--mnemonic-file", "mnemonic.txt", "--out", "again", "--json"});
+    ASSERT_EQ(again.exit_code, 0) << again.err;
+    const auto again_doc = nlohmann::json::parse(again.out);
+    EXPECT_EQ(again_doc.at("keys").at(1).at("pubkey"), "0x" + pubkeys[1]);
+
+    for (const auto& output : {result, check, again}) {
+        for (const auto& secret : secrets) {
+            EXPECT_THAT(output.out, testing::Not(HasSubstr(secret)));
+            EXPECT_THAT(output.err, testing::Not(HasSubstr(secret)));
+        }
+    }
+}
+
+TEST_F(KeysNewCli, UsageErrorsExitTwoAndWriteNothing) {
+    auto result = keys_new({"--generate-mnemonic", "mnemonic.txt", "--out", "validators"});
+    ASSERT_EQ(result.exit_code, 0) << result.err;
+
+    for (const std::string bad : {"0x1234", "5aaeb6053f3e94c9b9a09f33669435e7ef1beaed", "alice.eth"}) {
+        result = run(
+            {"keys", "new", "--count", "2", "--withdrawal", bad, "--generate-mnemonic", "other.txt", "--out", "bad"});
+        EXPECT_EQ(result.exit_code, 2) << bad;
+        EXPECT_THAT(result.err, HasSubstr("--withdrawal: \"" + bad + "\" is not an execution address"));
+    }
+    EXPECT_FALSE(std::filesystem::exists(work_.path() / "other.txt"));
+    EXPECT_FALSE(std::filesystem::exists(work_.path() / "bad"));
+
+    result = keys_new({"--mnemonic-file", "absent.txt", "--out", "bad"});
+    EXPECT_EQ(result.exit_code, 2);
+    EXPECT_THAT(result.err, HasSubstr("--mnemonic-file: cannot read absent.txt"));
+
+    result = keys_new({"--mnemonic-file", "mnemonic.txt", "--out", "validators"});
+    EXPECT_EQ(result.exit_code, 2);
+    EXPECT_THAT(result.err, HasSubstr("validators is not empty"));
+
+    result = keys_new({"--generate-mnemonic", "mnemonic.txt", "--out", "fresh"});
+    EXPECT_EQ(result.exit_code, 2);
+    EXPECT_THAT(result.err, HasSubstr("mnemonic.txt already exists"));
+
+    result = run({"-c", config("devnet.yaml"), "keys", "new", "--count", "1", "--withdrawal", address,
+                  "--mnemonic-file", "mnemonic.txt", "--out", "devnet"});
+    EXPECT_EQ(result.exit_code, 2);
+    EXPECT_THAT(result.err, HasSubstr("pass --fork-version"));
+    EXPECT_FALSE(std::filesystem::exists(work_.path() / "fresh"));
+    EXPECT_FALSE(std::filesystem::exists(work_.path() / "devnet"));
+}
+
+// keys check / password rotate / import on the EIP-2335 fixture vectors and on keys made by `keys new`.
+class KeysCli : public KeysNewCli {
+  protected:
+    // A generic directory holding one fixture keystore; returns the directory.
+    std::filesystem::path fixture_dir(const std::string& keystore) {
+        const auto dir = work_.path() / keystore;
+        std::filesystem::create_directories(dir);
+        std::filesystem::copy_file(test::shared_dir() / "fixtures/eip2335" / keystore, dir / keystore);
+        return dir;
+    }
+    static std::filesystem::path password_file() { return test::shared_dir() / "fixtures/eip2335/password.txt"; }
+    static nlohmann::json expected() {
+        return nlohmann::json::parse(test::read_shared("fixtures/eip2335/expected.json"));
+    }
+};
+
+TEST_F(KeysCli, FixtureVectorsPassWithTheirPassword) {
+    for (const char* keystore : {"scrypt-keystore.json", "pbkdf2-keystore.json"}) {
+        const auto result = run(
+            {"keys", "check", fixture_dir(keystore).string(), "--password-file", password_file().string(), "--json"});
+        ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
+        const auto doc = nlohmann::json::parse(result.out);
+        EXPECT_EQ(doc.at("passed").get<int>() + doc.at("warnings").get<int>(), 1) << result.out;
+        EXPECT_EQ(doc.at("failed"), 0);
+        EXPECT_EQ(doc.at("keys").at(0).at("pubkey"), "0x" + expected().at("pubkey_hex").get<std::string>());
+    }
+}
+
+TEST_F(KeysCli, WrongPasswordExitsOneWithFilePubkeyProblemAndFix) {
+    const auto dir = fixture_dir("pbkdf2-keystore.json");
+    const auto wrong = work_.path() / "wrong.txt";
+    std::ofstream(wrong) << "testpassword\n";
+    const auto result = run({"keys", "check", dir.string(), "--password-file", wrong.string()});
+    EXPECT_EQ(result.exit_code, 1) << result.out << result.err;
+    EXPECT_THAT(result.out, HasSubstr("failed"));
+    EXPECT_THAT(result.out, HasSubstr((dir / "pbkdf2-keystore.json").string()));
+    EXPECT_THAT(result.out, HasSubstr("0x9612d7a7...420d07"));
+    EXPECT_THAT(result.out, HasSubstr("the password from " + wrong.string() +
+                                      " does not decrypt this keystore (checksum mismatch)"));
+    EXPECT_THAT(result.out, HasSubstr("UnableToDecryptKeystore(InvalidPassword)"));
+    EXPECT_THAT(result.out, HasSubstr("fix: put the keystore's own password in that file"));
+}
+
+TEST_F(KeysCli, NoSecretOrPasswordReachesOutputOrLogs) {
+    const auto dir = fixture_dir("scrypt-keystore.json");
+    const std::string secret_hex = expected().at("secret_hex");
+    const std::string password = expected().at("password");
+    const std::string encoded_hex = expected().at("encoded_password_hex");
+    for (const auto& password_path : {password_file(), work_.path() / "wrong.txt"}) {
+        std::ofstream(work_.path() / "wrong.txt") << "not the password";
+        for (const char* format : {"text", "json"}) {
+            const auto result = run({"keys", "check", dir.string(), "--password-file", password_path.string(),
+                                     "--log-level", "trace", "--log-format", format, "--json"});
+            const std::string everything = result.out + result.err;
+            EXPECT_EQ(everything.find(secret_hex), std::string::npos);
+            EXPECT_EQ(everything.find(secret_hex.substr(10)), std::string::npos);
+            EXPECT_EQ(everything.find(password), std::string::npos);
+            EXPECT_EQ(everything.find(encoded_hex), std::string::npos);
+            EXPECT_EQ(everything.find("not the password"), std::string::npos);
+        }
+    }
+}
+
+TEST_F(KeysCli, UsageErrorsExitTwo) {
+    EXPECT_EQ(run({"keys", "check", "/nonexistent"}).exit_code, 2);
+    const auto bad_client = run({"keys", "check", work_.path().string(), "--client", "lighthous"});
+    EXPECT_EQ(bad_client.exit_code, 2);
+    EXPECT_THAT(bad_client.err, HasSubstr("allowed: lighthouse, teku, nimbus, lodestar, prysm, generic"));
+    const auto no_path = run({"keys", "check"});
+    EXPECT_EQ(no_path.exit_code, 2);
+    EXPECT_THAT(no_path.err, HasSubstr("validators.keystores_dir"));
+    EXPECT_EQ(run({"keys", "import", "--client", "prysm", "--from", work_.path().string(), "--to", "x"}).exit_code, 2);
+}
+
+TEST_F(KeysCli, NewKeysImportIntoLodestarThenRotateAndCheck) {
+    ASSERT_EQ(keys_new({"--generate-mnemonic", "m.txt", "--out", "new"}).exit_code, 0);
+    const auto data = work_.path() / "lodestar";
+    auto result = run({"keys", "import", "--client", "lodestar", "--from", (work_.path() / "new").string(), "--to",
+                       data.string(), "--json"});
+    ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
+    EXPECT_EQ(nlohmann::json::parse(result.out).at("keys").size(), 2U);
+    ASSERT_EQ(run({"keys", "check", data.string()}).exit_code, 0);
+
+    const auto new_password = work_.path() / "new-password.txt";
+    std::ofstream(new_password) << "a brand new password\n";
+    result = run({"keys", "password", "rotate", data.string(), "--new-password-file", new_password.string(), "--json"});
+    ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
+    EXPECT_EQ(nlohmann::json::parse(result.out).at("rotated").size(), 2U);
+    result = run({"keys", "check", data.string(), "--json"});
+    ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
+    EXPECT_EQ(nlohmann::json::parse(result.out).at("passed"), 2);
+    for (const auto& entry : std::filesystem::directory_iterator(data / "secrets")) {
+        EXPECT_EQ(contents_of(entry.path()), "a brand new password");
+        EXPECT_EQ(file_mode(entry.path()), 0600U);
+    }
 }
 
 }  // namespace

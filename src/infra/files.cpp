@@ -72,11 +72,19 @@ Status write_file_atomically(const std::filesystem::path& path, std::string_view
     if (::fsync(file.get()) != 0) return fail(os_error("flush", temp_path, errno));
     if (::close(file.release()) != 0) return fail(os_error("close", temp_path, errno));
     if (::rename(temp_path.c_str(), path.c_str()) != 0) return fail(os_error("replace", path, errno));
+    return sync_directory(directory);
+}
 
-    // The rename is durable only once the directory entry is on disk.
+Status sync_directory(const std::filesystem::path& directory) {
+    // A rename is durable only once the directory entry is on disk.
     const FileDescriptor dir{::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)};
     if (dir.get() < 0 || ::fsync(dir.get()) != 0) return os_error("flush directory", directory, errno);
     return {};
+}
+
+Status rename_durably(const std::filesystem::path& from, const std::filesystem::path& to) {
+    if (::rename(from.c_str(), to.c_str()) != 0) return os_error(fmt::format("rename {} to", from.string()), to, errno);
+    return sync_directory(to.has_parent_path() ? to.parent_path() : ".");
 }
 
 Result<std::string> read_file(const std::filesystem::path& path, std::size_t max_bytes) {

@@ -18,6 +18,12 @@ inline constexpr std::filesystem::perms owner_only =
 [[nodiscard]] Status write_file_atomically(const std::filesystem::path& path, std::string_view contents,
                                            std::filesystem::perms mode);
 
+// Renames `from` over `to` (same file system) and fsyncs the directory, so the rename survives a crash.
+[[nodiscard]] Status rename_durably(const std::filesystem::path& from, const std::filesystem::path& to);
+
+// fsyncs a directory: makes the renames and creations in it durable.
+[[nodiscard]] Status sync_directory(const std::filesystem::path& directory);
+
 // Reads a whole file, refusing ones larger than max_bytes.
 [[nodiscard]] Result<std::string> read_file(const std::filesystem::path& path, std::size_t max_bytes);
 

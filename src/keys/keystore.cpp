@@ -151,8 +151,11 @@ Result<Keystore> parse_keystore(std::string_view json, std::string_view label) {
         if (!text) return text.error();
         std::string value = *text;
         if (value.starts_with("0x")) value.erase(0, 2);
-        const auto bytes = from_hex(value);
-        if (!bytes || bytes->size() != 48) return reader.error("pubkey", "is not a 48-byte BLS public key in hex");
+        // Prysm's wallet keystore holds many keys and writes an empty pubkey: the same as none.
+        if (!value.empty()) {
+            const auto bytes = from_hex(value);
+            if (!bytes || bytes->size() != 48) return reader.error("pubkey", "is not a 48-byte BLS public key in hex");
+        }
         keystore.pubkey = to_lower(value);
     }
     for (auto [field, target] : {std::pair{"path", &keystore.path}, std::pair{"uuid", &keystore.uuid},
@@ -228,7 +231,6 @@ Result<SecretBytes> decrypt_with_key(const Keystore& keystore, const SecretBytes
     return SecretBytes(std::move(secret).value());
 }
 
-
 KdfParams standard_kdf_params(Kdf function, std::vector<std::uint8_t> salt) {
     KdfParams kdf;
     kdf.function = function;
@@ -265,31 +267,35 @@ Result<Keystore> encrypt_with_key(const SecretBytes& secret, const SecretBytes& 
 std::string to_json(const Keystore& keystore) {
     nlohmann::ordered_json kdf_params;
     if (keystore.kdf.function == Kdf::scrypt) {
-        kdf_params = {{"dklen", keystore.kdf.dklen}, {"n", keystore.kdf.n}, {"r", keystore.kdf.r},
-                      {"p", keystore.kdf.p},         {"salt", to_hex(keystore.kdf.salt)}};
+        kdf_params = {{"dklen", keystore.kdf.dklen},
+                      {"n", keystore.kdf.n},
+                      {"r", keystore.kdf.r},
+                      {"p", keystore.kdf.p},
+                      {"salt", to_hex(keystore.kdf.salt)}};
     } else {
         kdf_params = {{"dklen", keystore.kdf.dklen},
                       {"c", keystore.kdf.c},
                       {"prf", "hmac-sha256"},
                       {"salt", to_hex(keystore.kdf.salt)}};
     }
-    nlohmann::ordered_json json = {
-        {"crypto",
-         {{"kdf",
-           {{"function", keystore.kdf.function == Kdf::scrypt ? "scrypt" : "pbkdf2"},
-            {"params", kdf_params},
-            {"message", ""}}},
-          {"checksum", {{"function", "sha256"}, {"params", nlohmann::ordered_json::object()},
-                        {"message", to_hex(keystore.checksum)}}},
-          {"cipher",
-           {{"function", "aes-128-ctr"},
-            {"params", {{"iv", to_hex(keystore.iv)}}},
-            {"message", to_hex(keystore.cipher_message)}}}}},
-        {"description", keystore.description},
-        {"pubkey", keystore.pubkey},
-        {"path", keystore.path},
-        {"uuid", keystore.uuid},
-        {"version", 4}};
+    nlohmann::ordered_json json = {{"crypto",
+                                    {{"kdf",
+                                      {{"function", keystore.kdf.function == Kdf::scrypt ? "scrypt" : "pbkdf2"},
+                                       {"params", kdf_params},
+                                       {"message", ""}}},
+                                     {"checksum",
+                                      {{"function", "sha256"},
+                                       {"params", nlohmann::ordered_json::object()},
+                                       {"message", to_hex(keystore.checksum)}}},
+                                     {"cipher",
+                                      {{"function", "aes-128-ctr"},
+                                       {"params", {{"iv", to_hex(keystore.iv)}}},
+                                       {"message", to_hex(keystore.cipher_message)}}}}},
+                                   {"description", keystore.description},
+                                   {"pubkey", keystore.pubkey},
+                                   {"path", keystore.path},
+                                   {"uuid", keystore.uuid},
+                                   {"version", 4}};
     return json.dump(2) + "\n";
 }
 

@@ -148,7 +148,9 @@ Result<std::vector<std::uint8_t>> encode_normalised(std::string_view utf8, bool 
 
 }  // namespace
 
-Result<std::vector<std::uint8_t>> encode_password(std::string_view utf8) { return encode_normalised(utf8, true); }
+Result<std::vector<std::uint8_t>> encode_password(std::string_view utf8) {
+    return encode_normalised(utf8, true);
+}
 
 Result<std::vector<std::uint8_t>> encode_password_ethdo_legacy(std::string_view utf8) {
     return encode_normalised(utf8, false);

@@ -70,9 +70,13 @@ TEST(Password, AsciiIsUnchangedAndInvalidUtf8IsRefused) {
 
 TEST(Password, EthdoLegacyEncodingDropsCombiningMarks) {
     const auto legacy = [](std::string_view text) { return to_hex(encode_password_ethdo_legacy(text).value()); };
-    EXPECT_EQ(legacy("ma\xc3\xb1" "ana"), utf8_hex("manana"));  // n-tilde loses its tilde
-    EXPECT_EQ(legacy("\xc3\xbc\x01" "x"), utf8_hex("ux"));       // u-umlaut, and controls still go
-    EXPECT_EQ(legacy("plain"), encoded("plain"));             // ASCII: the same as EIP-2335, no retry needed
+    EXPECT_EQ(legacy("ma\xc3\xb1"
+                     "ana"),
+              utf8_hex("manana"));  // n-tilde loses its tilde
+    EXPECT_EQ(legacy("\xc3\xbc\x01"
+                     "x"),
+              utf8_hex("ux"));                     // u-umlaut, and controls still go
+    EXPECT_EQ(legacy("plain"), encoded("plain"));  // ASCII: the same as EIP-2335, no retry needed
 }
 
 }  // namespace
