@@ -121,6 +121,13 @@ Result<SecretString> mnemonic_from_entropy(std::span<const std::uint8_t> entropy
 Result<SecretString> validate_mnemonic(std::string_view text) {
     const auto words = split_words(text);
     if (words.empty()) return make_error(Errc::invalid_argument, "the mnemonic is empty");
+    // Far too many words is not a mnemonic at all: say so before suggesting spellings for each of them.
+    constexpr std::size_t max_words = 24;
+    constexpr std::string_view allowed_counts = "a BIP-39 mnemonic has 12, 15, 18, 21 or 24";
+    if (words.size() > 2 * max_words) {
+        return make_error(Errc::invalid_argument,
+                          fmt::format("the mnemonic is not valid: it has {} words; {}", words.size(), allowed_counts));
+    }
 
     std::vector<std::string> problems;
     std::vector<std::size_t> indices;
@@ -132,13 +139,19 @@ Result<SecretString> validate_mnemonic(std::string_view text) {
         }
         // The unknown word itself is not repeated: even a misspelt word is most of a secret word.
         std::string problem = fmt::format("word {} is not in the BIP-39 English wordlist", position + 1);
+        // A suggestion compares against all 2,048 words: worth it for a typo or two, not for a wrong file.
+        constexpr std::size_t max_suggestions = 2;
+        if (problems.size() >= max_suggestions) {
+            problems.push_back(std::move(problem));
+            continue;
+        }
         if (const auto suggestion = closest_match(words[position], word_strings()))
             problem += fmt::format(" (did you mean \"{}\"?)", *suggestion);
         problems.push_back(std::move(problem));
     }
     const std::size_t count = words.size();
     if (count < 12 || count > 24 || count % 3 != 0) {
-        problems.push_back(fmt::format("it has {} words; a BIP-39 mnemonic has 12, 15, 18, 21 or 24", count));
+        problems.push_back(fmt::format("it has {} words; {}", count, allowed_counts));
     }
     if (!problems.empty()) {
         return make_error(Errc::invalid_argument, fmt::format("the mnemonic is not valid: {}", join(problems, "; ")));
