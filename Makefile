@@ -1,5 +1,5 @@
 # Front door. `make run` and `make test` are the two set-up commands in the README; both bootstrap first.
-.PHONY: run test bench lint format fuzz-smoke bootstrap build-dev build-release clean
+.PHONY: run test bench lint format fuzz-smoke bootstrap build-dev build-release clean lodestar
 
 ARGS ?= network
 JOBS ?= $(shell nproc)
@@ -19,8 +19,12 @@ build-release: bootstrap
 run: build-release
 	./build/release/src/cmd/ephemery $(ARGS)
 
-# Every test, under AddressSanitizer and UndefinedBehaviorSanitizer.
-test: build-dev
+# Lodestar v1.5.1 in tools/lodestar for the integration tests (npm ci; skipped when already current).
+lodestar: bootstrap
+	@./scripts/install-lodestar
+
+# Every test, under AddressSanitizer and UndefinedBehaviorSanitizer, the Lodestar integration test included.
+test: build-dev lodestar
 	@ctest --preset dev
 
 bench: build-release
