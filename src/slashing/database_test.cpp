@@ -299,17 +299,10 @@ TEST_F(SlashingDatabase, AttestationRules) {
     EXPECT_EQ(bad_root.error().code, Errc::invalid_argument);
 }
 
-Interchange interchange_for(const std::string& root, std::vector<ValidatorHistory> data) {
-    Interchange interchange;
-    interchange.genesis_validators_root = root;
-    interchange.data = std::move(data);
-    return interchange;
-}
-
 TEST_F(SlashingDatabase, ImportRaisesWatermarksAndDropsRoots) {
     auto database = open_database(path(), std::nullopt);
-    const auto first = interchange_for(
-        chain_root, {ValidatorHistory{pubkey_a, {{15, root_x}, {17, root_y}}, {{3, 4, root_x}, {2, 6, std::nullopt}}}});
+    const auto first = Interchange{
+        chain_root, {ValidatorHistory{pubkey_a, {{15, root_x}, {17, root_y}}, {{3, 4, root_x}, {2, 6, std::nullopt}}}}};
     const auto report = database.import_interchange(first);
     ASSERT_TRUE(report.ok()) << report.error().message;
     EXPECT_EQ(report->validators, 1U);
@@ -325,7 +318,7 @@ TEST_F(SlashingDatabase, ImportRaisesWatermarksAndDropsRoots) {
     EXPECT_TRUE(database.check_and_insert_attestation(pubkey_a, 3, 7, root_x).ok());
 
     // An older file imports without lowering anything, and says what in it was already passed.
-    const auto stale = interchange_for(chain_root, {ValidatorHistory{pubkey_a, {{16, std::nullopt}}, {{1, 2, {}}}}});
+    const auto stale = Interchange{chain_root, {ValidatorHistory{pubkey_a, {{16, std::nullopt}}, {{1, 2, {}}}}}};
     const auto stale_report = database.import_interchange(stale);
     ASSERT_TRUE(stale_report.ok());
     ASSERT_EQ(stale_report->conflicts.size(), 2U);
@@ -339,7 +332,7 @@ TEST_F(SlashingDatabase, ImportRaisesWatermarksAndDropsRoots) {
 
 TEST_F(SlashingDatabase, ImportOfAnotherChainChangesNothing) {
     auto database = open_database(path(), chain_root);
-    const auto foreign = interchange_for(other_root, {ValidatorHistory{pubkey_a, {{15, std::nullopt}}, {}}});
+    const auto foreign = Interchange{other_root, {ValidatorHistory{pubkey_a, {{15, std::nullopt}}, {}}}};
     const auto refused = database.import_interchange(foreign);
     ASSERT_FALSE(refused.ok());
     EXPECT_EQ(refused.error().code, Errc::verification_failed);
@@ -351,8 +344,8 @@ TEST_F(SlashingDatabase, ImportOfAnotherChainChangesNothing) {
 TEST_F(SlashingDatabase, ImportOfSeveralFilesIsAllOrNothing) {
     auto database = open_database(path(), std::nullopt);
     const std::vector<Interchange> files{
-        interchange_for(chain_root, {ValidatorHistory{pubkey_a, {{15, std::nullopt}}, {}}}),
-        interchange_for(other_root, {ValidatorHistory{pubkey_b, {{15, std::nullopt}}, {}}}),
+        Interchange{chain_root, {ValidatorHistory{pubkey_a, {{15, std::nullopt}}, {}}}},
+        Interchange{other_root, {ValidatorHistory{pubkey_b, {{15, std::nullopt}}, {}}}},
     };
     const auto refused = database.import_interchanges(files);
     ASSERT_FALSE(refused.ok());
@@ -366,7 +359,7 @@ TEST_F(SlashingDatabase, ImportOfSeveralFilesIsAllOrNothing) {
     EXPECT_FALSE(reopened->export_interchange(ExportForm::complete).ok());  // still no root to export under
 
     const auto bad_key =
-        database.import_interchange(interchange_for(chain_root, {ValidatorHistory{"0xabc", {{15, std::nullopt}}, {}}}));
+        database.import_interchange(Interchange{chain_root, {ValidatorHistory{"0xabc", {{15, std::nullopt}}, {}}}});
     ASSERT_FALSE(bad_key.ok());
     EXPECT_EQ(bad_key.error().code, Errc::invalid_argument);
 }

@@ -41,13 +41,6 @@ nlohmann::json example() {
     })");
 }
 
-Interchange interchange_for(const std::string& root, std::vector<ValidatorHistory> data) {
-    Interchange interchange;
-    interchange.genesis_validators_root = root;
-    interchange.data = std::move(data);
-    return interchange;
-}
-
 TEST(Interchange, ParsesTheEipExample) {
     const auto parsed = parse_interchange(example().dump(), "example.json");
     ASSERT_TRUE(parsed.ok()) << parsed.error().message;
@@ -254,12 +247,13 @@ TEST(Interchange, UnknownFieldsAreAllowedAsTheSchemaDoes) {
 }
 
 TEST(Merge, KeepsTheMaximumPerKeyWithoutRoots) {
-    const auto first = interchange_for(
-        chain_root, {ValidatorHistory{pubkey_a, {{10, root_x}, {30, root_y}}, {{2, 9, root_x}, {5, 6, std::nullopt}}},
-                     ValidatorHistory{pubkey_b, {}, {}}});
-    const auto second =
-        interchange_for(chain_root, {ValidatorHistory{pubkey_b, {{7, std::nullopt}}, {{1, 2, std::nullopt}}},
-                                     ValidatorHistory{pubkey_a, {{20, std::nullopt}}, {{6, 8, root_y}}}});
+    const auto first =
+        Interchange{chain_root,
+                    {ValidatorHistory{pubkey_a, {{10, root_x}, {30, root_y}}, {{2, 9, root_x}, {5, 6, std::nullopt}}},
+                     ValidatorHistory{pubkey_b, {}, {}}}};
+    const auto second = Interchange{chain_root,
+                                    {ValidatorHistory{pubkey_b, {{7, std::nullopt}}, {{1, 2, std::nullopt}}},
+                                     ValidatorHistory{pubkey_a, {{20, std::nullopt}}, {{6, 8, root_y}}}}};
     const std::vector<Interchange> inputs{first, second};
     const auto merged = merge(inputs);
     ASSERT_TRUE(merged.ok()) << merged.error().message;
@@ -273,15 +267,14 @@ TEST(Merge, KeepsTheMaximumPerKeyWithoutRoots) {
 }
 
 TEST(Merge, ValidatorWithNoMessagesStaysEmpty) {
-    const auto minimal = to_minimal(interchange_for(chain_root, {ValidatorHistory{pubkey_a, {}, {}}}));
+    const auto minimal = to_minimal(Interchange{chain_root, {ValidatorHistory{pubkey_a, {}, {}}}});
     ASSERT_EQ(minimal.data.size(), 1U);
     EXPECT_TRUE(minimal.data[0].signed_blocks.empty());
     EXPECT_TRUE(minimal.data[0].signed_attestations.empty());
 }
 
 TEST(Merge, RefusesDifferentChainsAndNothing) {
-    const std::vector<Interchange> inputs{interchange_for(chain_root, {}),
-                                          interchange_for("0x" + std::string(64, '2'), {})};
+    const std::vector<Interchange> inputs{Interchange{chain_root, {}}, Interchange{"0x" + std::string(64, '2'), {}}};
     const auto merged = merge(inputs);
     ASSERT_FALSE(merged.ok());
     EXPECT_EQ(merged.error().code, Errc::invalid_argument);
@@ -292,12 +285,13 @@ TEST(Merge, RefusesDifferentChainsAndNothing) {
 }
 
 TEST(SlashableData, FindsEachKind) {
-    const auto interchange = interchange_for(
-        chain_root, {ValidatorHistory{pubkey_a,
+    const auto interchange =
+        Interchange{chain_root,
+                    {ValidatorHistory{pubkey_a,
                                       {{10, root_x}, {10, root_x}, {11, root_x}, {11, root_y}, {12, std::nullopt}},
                                       {{1, 5, root_x}, {2, 4, std::nullopt}, {3, 3, root_x}, {7, 6, std::nullopt}}},
                      ValidatorHistory{pubkey_a, {{12, std::nullopt}}, {{4, 5, root_y}}},
-                     ValidatorHistory{pubkey_b, {{10, root_y}}, {{1, 5, root_y}}}});
+                     ValidatorHistory{pubkey_b, {{10, root_y}}, {{1, 5, root_y}}}}};
     const auto findings = find_slashable_data(interchange);
     std::vector<std::string> described;
     for (const auto& finding : findings) {

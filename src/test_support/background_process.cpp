@@ -1,5 +1,7 @@
 #include "test_support/background_process.hpp"
 
+#include "test_support/run_command.hpp"
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -47,22 +49,7 @@ std::uint16_t bind_loopback(int type, std::uint16_t port) {
 
 BackgroundProcess::BackgroundProcess(BackgroundProcessOptions options) : options_(std::move(options)) {
     if (options_.argv.empty()) throw std::invalid_argument("BackgroundProcess needs a program");
-    std::vector<char*> args;
-    args.reserve(options_.argv.size() + 1);
-    for (auto& arg : options_.argv) args.push_back(arg.data());
-    args.push_back(nullptr);
-    std::vector<std::string> env_strings;
-    env_strings.reserve(options_.env.size());
-    for (const auto& [key, value] : options_.env) {
-        std::string entry = key;
-        entry += '=';
-        entry += value;
-        env_strings.push_back(std::move(entry));
-    }
-    std::vector<char*> envp;
-    envp.reserve(env_strings.size() + 1);
-    for (auto& entry : env_strings) envp.push_back(entry.data());
-    envp.push_back(nullptr);
+    const SpawnArguments arguments(options_.argv, options_.env);
 
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
@@ -75,7 +62,8 @@ BackgroundProcess::BackgroundProcess(BackgroundProcessOptions options) : options
     posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP);
     posix_spawnattr_setpgroup(&attributes, 0);  // its own group, led by itself: pid == process group id
 
-    const int spawn_error = ::posix_spawn(&pid_, args[0], &actions, &attributes, args.data(), envp.data());
+    const int spawn_error =
+        ::posix_spawn(&pid_, options_.argv.front().c_str(), &actions, &attributes, arguments.argv(), arguments.envp());
     posix_spawn_file_actions_destroy(&actions);
     posix_spawnattr_destroy(&attributes);
     if (spawn_error != 0) {

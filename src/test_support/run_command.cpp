@@ -23,30 +23,23 @@ std::string slurp(const std::filesystem::path& path) {
 
 }  // namespace
 
+SpawnArguments::SpawnArguments(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env)
+    : argv_(argv) {
+    env_.reserve(env.size());
+    for (const auto& [key, value] : env) env_.push_back(key + "=" + value);
+    for (auto& arg : argv_) argv_pointers_.push_back(arg.data());
+    argv_pointers_.push_back(nullptr);
+    for (auto& entry : env_) env_pointers_.push_back(entry.data());
+    env_pointers_.push_back(nullptr);
+}
+
 CommandOutput run_command(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
                           const std::string& working_directory) {
     const TempDir capture;
     const auto out_path = capture.path() / "stdout";
     const auto err_path = capture.path() / "stderr";
 
-    std::vector<char*> args;
-    args.reserve(argv.size() + 1);
-    for (const auto& arg : argv)
-        args.push_back(const_cast<char*>(arg.c_str()));  // NOLINT(cppcoreguidelines-pro-type-const-cast)
-    args.push_back(nullptr);
-    std::vector<std::string> env_strings;
-    env_strings.reserve(env.size());
-    for (const auto& [key, value] : env) {
-        std::string entry = key;
-        entry += '=';
-        entry += value;
-        env_strings.push_back(std::move(entry));
-    }
-    std::vector<char*> envp;
-    envp.reserve(env.size() + 1);
-    for (auto& entry : env_strings) envp.push_back(entry.data());
-    envp.push_back(nullptr);
-
+    const SpawnArguments arguments(argv, env);
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
@@ -55,7 +48,8 @@ CommandOutput run_command(const std::vector<std::string>& argv, const std::map<s
     posix_spawn_file_actions_addchdir_np(&actions, working_directory.c_str());
 
     pid_t pid = 0;
-    const int spawn_error = ::posix_spawn(&pid, args[0], &actions, nullptr, args.data(), envp.data());
+    const int spawn_error =
+        ::posix_spawn(&pid, argv.front().c_str(), &actions, nullptr, arguments.argv(), arguments.envp());
     posix_spawn_file_actions_destroy(&actions);
     if (spawn_error != 0) throw std::runtime_error("posix_spawn failed for " + argv.front());
 
