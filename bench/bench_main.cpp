@@ -7,9 +7,22 @@ int main(int argc, char** argv) {
     ephemery::bench::RatioReporter reporter;
     benchmark::RunSpecifiedBenchmarks(&reporter);
     benchmark::Shutdown();
-    const bool complete = reporter.print_ratios({
+    const bool ratios_complete = reporter.print_ratios({
         {"config: load_config vs bare yaml-cpp parse", "config_load_default", "peer_yaml_cpp_parse"},
         {"network: iteration + description vs system_clock::now", "network_describe_now", "peer_system_clock_now"},
     });
-    return complete ? 0 : 1;
+    // The keystore benchmarks run once each (keystore_bench.cpp), hence the iterations:1/manual_time names.
+    const bool speedups_complete = reporter.print_speedups({
+        {"keys check: 16 scrypt (n=2^18) keystores vs @chainsafe/bls-keystore 3.1.0",
+         "keystore_check_ephemery/scrypt_16/iterations:1/manual_time",
+         "keystore_check_bls_keystore/scrypt_16/iterations:1/manual_time", "keys", 3.0},
+        {"keys check: 16 pbkdf2 (c=2^18) keystores vs @chainsafe/bls-keystore 3.1.0",
+         "keystore_check_ephemery/pbkdf2_16/iterations:1/manual_time",
+         "keystore_check_bls_keystore/pbkdf2_16/iterations:1/manual_time", "keys", 0.0},
+    });
+    const bool budgets_complete = reporter.print_time_budgets({
+        {"keys check: 1,000 scrypt (n=2^18) keystores sharing one salt and password",
+         "keystore_check_ephemery/scrypt_shared_salt_1000/iterations:1/manual_time", 5.0},
+    });
+    return ratios_complete && speedups_complete && budgets_complete ? 0 : 1;
 }

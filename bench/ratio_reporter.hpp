@@ -15,15 +15,40 @@ struct Comparison {
     std::string peer;  // benchmark name of the baseline
 };
 
-// Console output as usual, plus the mean real time of every benchmark for the ratio table.
+// A throughput comparison printed after the run: items per second of ours and of the peer, and how many
+// times the peer's rate ours reaches.
+struct SpeedupComparison {
+    std::string title;
+    std::string ours;       // benchmark name
+    std::string peer;       // benchmark name of the baseline
+    std::string items;      // a user counter both set: what one iteration handled (e.g. "keys")
+    double target_speedup;  // the ours / peer rate aimed at; 0 when there is none
+};
+
+// A time budget for one iteration of a benchmark.
+struct TimeBudget {
+    std::string title;
+    std::string benchmark;
+    double budget_seconds;
+};
+
+// Console output as usual, plus the mean real time and the counters of every benchmark for the tables.
 class RatioReporter : public benchmark::ConsoleReporter {
   public:
     void ReportRuns(const std::vector<Run>& runs) override;
     // Prints "title: ours X ns, peer Y ns, ratio Z" for each comparison; returns false if one is missing.
     bool print_ratios(const std::vector<Comparison>& comparisons) const;
+    // Prints "title: ours X items/s, peer Y items/s, speed-up Z (target)"; returns false if one is missing.
+    bool print_speedups(const std::vector<SpeedupComparison>& comparisons) const;
+    // Prints "title: X s (target)"; returns false if one is missing.
+    bool print_time_budgets(const std::vector<TimeBudget>& budgets) const;
 
   private:
-    std::map<std::string, double> nanoseconds_;
+    struct Measurement {
+        double seconds{0};  // real time of one iteration (the manual time for UseManualTime benchmarks)
+        std::map<std::string, double> counters;
+    };
+    std::map<std::string, Measurement> measurements_;
 };
 
 }  // namespace ephemery::bench
