@@ -17,6 +17,15 @@ class SecretString {
 
     SecretString() = default;
     explicit SecretString(std::string value) : value_(std::move(value)) {}
+    SecretString(const SecretString&) = default;
+    SecretString& operator=(const SecretString&) = default;
+    SecretString(SecretString&&) noexcept = default;
+    SecretString& operator=(SecretString&&) noexcept = default;
+    // Wipes the whole buffer, not just the current length: a moved-from or shortened string keeps old bytes.
+    ~SecretString() {
+        volatile char* data = value_.data();
+        for (std::size_t i = 0; i < value_.capacity(); ++i) data[i] = 0;
+    }
 
     [[nodiscard]] const std::string& reveal() const noexcept { return value_; }
     [[nodiscard]] bool empty() const noexcept { return value_.empty(); }

@@ -135,6 +135,14 @@ bool is_keystore_file(const fs::path& path) {
            !name.starts_with(".");
 }
 
+std::vector<fs::path> keystore_files_in(const fs::path& directory) {
+    std::vector<fs::path> keystores;
+    for (const auto& path : sorted_entries(directory)) {
+        if (is_keystore_file(path)) keystores.push_back(path);
+    }
+    return keystores;
+}
+
 // <dir>/0x<pubkey>/<file> + <secrets>/0x<pubkey>: Lighthouse's, Nimbus's and Lodestar's per-key directories.
 Discovery discover_pubkey_directories(const fs::path& keys_dir, std::string_view keystore_name,
                                       const fs::path& secrets_dir, Layout layout) {
@@ -234,8 +242,7 @@ Result<Discovery> discover_lighthouse(const fs::path& data_or_validators_dir,
 Discovery discover_teku(const fs::path& root) {
     Discovery discovery;
     discovery.layout = Layout::teku;
-    for (const auto& path : sorted_entries(root / "keys")) {
-        if (!is_keystore_file(path)) continue;
+    for (const auto& path : keystore_files_in(root / "keys")) {
         auto candidate = read_keystore(path, Layout::teku);
         const fs::path password = root / "passwords" / (path.stem().string() + ".txt");
         if (file_exists(password)) {
@@ -256,8 +263,7 @@ Discovery discover_generic(const fs::path& root, const std::optional<fs::path>& 
     const fs::path keystore_dir = directory_exists(root / "keystores") ? root / "keystores" : root;
     Discovery discovery;
     discovery.layout = Layout::generic;
-    for (const auto& path : sorted_entries(keystore_dir)) {
-        if (!is_keystore_file(path)) continue;
+    for (const auto& path : keystore_files_in(keystore_dir)) {
         auto candidate = read_keystore(path, Layout::generic);
         const std::string stem = path.stem().string();
         const std::string pubkey = claimed_pubkey(candidate.keystore_json);
@@ -309,6 +315,8 @@ const std::vector<std::string>& layout_names() {
 
 std::string password_from_file_contents(std::string_view contents, Layout layout) {
     if (layout == Layout::lodestar) return std::string(trim(contents));
+    // Teku reads the first line only.
+    if (layout == Layout::teku) contents = contents.substr(0, contents.find('\n'));
     while (!contents.empty() && (contents.back() == '\n' || contents.back() == '\r')) contents.remove_suffix(1);
     return std::string(contents);
 }
@@ -350,15 +358,18 @@ Result<Discovery> discover(const DiscoverRequest& request) {
     const Layout layout = request.layout.value_or(detect_layout(root));
     switch (layout) {
         case Layout::lighthouse: return discover_lighthouse(root, request.password_file);
-        case Layout::teku: return discover_teku(root);
+        case Layout::teku:
+            // Teku (26.8 on) also pairs a keys directory with one password file.
+            if (request.password_file) {
+                const auto keystores = keystore_files_in(root / "keys");
+                return discover_with_one_password(keystores, *request.password_file, layout);
+            }
+            return discover_teku(root);
         case Layout::nimbus:
             return discover_pubkey_directories(root / "validators", "keystore.json", root / "secrets", Layout::nimbus);
         case Layout::lodestar: {
             if (request.password_file) {
-                std::vector<fs::path> keystores;
-                for (const auto& path : sorted_entries(root)) {
-                    if (is_keystore_file(path)) keystores.push_back(path);
-                }
+                const auto keystores = keystore_files_in(root);
                 if (!keystores.empty()) return discover_with_one_password(keystores, *request.password_file, layout);
             }
             return discover_pubkey_directories(root / "keystores", "voting-keystore.json", root / "secrets",
@@ -384,10 +395,7 @@ Result<Discovery> discover(const DiscoverRequest& request) {
     }
     if (request.password_file) {
         const fs::path keystore_dir = directory_exists(root / "keystores") ? root / "keystores" : root;
-        std::vector<fs::path> keystores;
-        for (const auto& path : sorted_entries(keystore_dir)) {
-            if (is_keystore_file(path)) keystores.push_back(path);
-        }
+        const auto keystores = keystore_files_in(keystore_dir);
         return discover_with_one_password(keystores, *request.password_file, Layout::generic);
     }
     return discover_generic(root, request.passwords_dir);

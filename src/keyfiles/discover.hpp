@@ -21,7 +21,7 @@ enum class Layout { lighthouse, teku, nimbus, lodestar, prysm, generic };
 
 //   lighthouse  <dir>/validator_definitions.yml (local_keystore entries; voting_keystore_password inline or
 //               voting_keystore_password_path), or <dir>/0x<pubkey>/voting-keystore.json + ../secrets/0x<pubkey>
-//   teku        <dir>/keys/<name>.json + <dir>/passwords/<name>.txt
+//   teku        <dir>/keys/<name>.json + <dir>/passwords/<name>.txt, or one password file (--password-file)
 //   nimbus      <dir>/validators/0x<pubkey>/keystore.json + <dir>/secrets/0x<pubkey>
 //   lodestar    <dir>/keystores/0x<pubkey>/voting-keystore.json + <dir>/secrets/0x<pubkey>, or a directory of
 //               keystores with one passphrase file (--password-file)
@@ -52,8 +52,8 @@ struct Discovery {
 // What the machine can spare for key derivations: MemAvailable from /proc/meminfo (1 GiB when unknown).
 [[nodiscard]] std::uint64_t available_memory_bytes();
 
-// The password as clients read a password file: the trailing line ending removed. Lodestar also trims
-// surrounding whitespace.
+// The password as clients read a password file: the trailing line ending removed. Teku reads the first line
+// only; Lodestar also trims surrounding whitespace.
 [[nodiscard]] std::string password_from_file_contents(std::string_view contents, Layout layout);
 
 }  // namespace ephemery::keyfiles

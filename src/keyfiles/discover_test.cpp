@@ -89,6 +89,17 @@ TEST(Discover, TekuPairsKeysWithPasswordsAndReportsTheMissingOne) {
     EXPECT_THAT(findings_of(summary), HasSubstr("passwords/two.txt"));
 }
 
+TEST(Discover, TekuWithOnePasswordFile) {
+    const test::TempDir dir;
+    dir.write("keys/one.json", make_key(20, "shared").keystore_json);
+    dir.write("keys/two.json", make_key(21, "shared").keystore_json);
+    dir.write("passwords/unused.txt", "x");
+    const auto password = dir.write("password.txt", "shared\n");
+    const auto summary = check({dir.path(), Layout::teku, password, std::nullopt}, Layout::teku);
+    EXPECT_EQ(summary.keys.size(), 2U);
+    EXPECT_EQ(summary.count(keys::Severity::failure), 0U) << findings_of(summary);
+}
+
 TEST(Discover, NimbusRefusesReadablePasswordFilesAndChecksDirectoryNames) {
     const test::TempDir dir;
     const auto key = make_key(5, "nim");
@@ -164,6 +175,7 @@ TEST(Discover, PasswordFileContentsAsClientsReadThem) {
     EXPECT_EQ(password_from_file_contents("pw\r\n", Layout::lighthouse), "pw");
     EXPECT_EQ(password_from_file_contents(" pw \n", Layout::nimbus), " pw ");
     EXPECT_EQ(password_from_file_contents(" pw \n", Layout::lodestar), "pw");
+    EXPECT_EQ(password_from_file_contents("pw\nsecond line\n", Layout::teku), "pw");
     EXPECT_EQ(parse_layout("teku"), Layout::teku);
     EXPECT_FALSE(parse_layout("tekku").has_value());
     EXPECT_GT(available_memory_bytes(), 0U);
