@@ -572,7 +572,7 @@ class KeysCli : public KeysNewCli {
   protected:
     // A generic directory holding one fixture keystore; returns the directory.
     std::filesystem::path fixture_dir(const std::string& keystore) {
-        const auto dir = work_.path() / keystore;
+        auto dir = work_.path() / keystore;
         std::filesystem::create_directories(dir);
         std::filesystem::copy_file(test::shared_dir() / "fixtures/eip2335" / keystore, dir / keystore);
         return dir;

@@ -6,6 +6,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <nlohmann/json.hpp>
 
 #include <fstream>
 
@@ -92,11 +93,14 @@ TEST(Rotate, InterruptedRotationRollsForwardFromItsJournal) {
     // The state after the journal was written and the keystore renamed, but before the password file was.
     dir.write("keys/a.json", key.keystore_json);
     dir.write("passwords/a.txt.rotating", "new-pw");
-    const auto journal = dir.write(
-        "passwords/a.txt.rotation.json",
-        "{\"version\": 1, \"renames\": [[\"" + (dir.path() / "keys/a.json.rotating").string() + "\", \"" +
-            (dir.path() / "keys/a.json").string() + "\"], [\"" + (dir.path() / "passwords/a.txt.rotating").string() +
-            "\", \"" + (dir.path() / "passwords/a.txt").string() + "\"]]}");
+    // Explicit arrays: a list of two-string lists would otherwise read as a JSON object.
+    const auto rename = [&](const char* from, const char* to) {
+        return nlohmann::json::array({(dir.path() / from).string(), (dir.path() / to).string()});
+    };
+    const auto renames = nlohmann::json::array(
+        {rename("keys/a.json.rotating", "keys/a.json"), rename("passwords/a.txt.rotating", "passwords/a.txt")});
+    const auto journal =
+        dir.write("passwords/a.txt.rotation.json", nlohmann::json{{"version", 1}, {"renames", renames}}.dump());
     const auto discovery = discover({dir.path(), std::nullopt, std::nullopt, std::nullopt});
     const auto journals = interrupted_rotations(*discovery);
     ASSERT_EQ(journals.size(), 1U);

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <utility>
 
 namespace ephemery::test {
 namespace {
@@ -23,10 +24,15 @@ std::string slurp(const std::filesystem::path& path) {
 
 }  // namespace
 
-SpawnArguments::SpawnArguments(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env)
-    : argv_(argv) {
+SpawnArguments::SpawnArguments(std::vector<std::string> argv, const std::map<std::string, std::string>& env)
+    : argv_(std::move(argv)) {
     env_.reserve(env.size());
-    for (const auto& [key, value] : env) env_.push_back(key + "=" + value);
+    for (const auto& [key, value] : env) {
+        std::string entry = key;
+        entry += '=';
+        entry += value;
+        env_.push_back(std::move(entry));
+    }
     for (auto& arg : argv_) argv_pointers_.push_back(arg.data());
     argv_pointers_.push_back(nullptr);
     for (auto& entry : env_) env_pointers_.push_back(entry.data());

@@ -15,7 +15,7 @@ struct CommandOutput {
 // The argv and envp arrays posix_spawn takes, owning their strings ("KEY=value" for the environment).
 class SpawnArguments {
   public:
-    SpawnArguments(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env);
+    SpawnArguments(std::vector<std::string> argv, const std::map<std::string, std::string>& env);
     SpawnArguments(const SpawnArguments&) = delete;
     SpawnArguments& operator=(const SpawnArguments&) = delete;
     [[nodiscard]] char* const* argv() const { return argv_pointers_.data(); }
