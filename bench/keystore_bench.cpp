@@ -238,9 +238,7 @@ keys::CheckSummary check_with_ephemery(const KeystoreSet& set) {
             set.shared_password_file ? set.shared_password_file->string() : password_file.string();
         candidates.push_back(std::move(candidate));
     }
-    keys::CheckOptions options;
-    options.threads = thread_count();
-    options.memory_budget_bytes = ephemery::keyfiles::available_memory_bytes() / 4 * 3;
+    const auto options = ephemery::keyfiles::machine_check_options(thread_count());
     return keys::check_keystores(std::move(candidates), options);
 }
 

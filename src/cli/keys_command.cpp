@@ -10,7 +10,6 @@
 #include <algorithm>
 #include <cstdio>
 #include <mutex>
-#include <thread>
 
 namespace ephemery::cli {
 namespace {
@@ -152,10 +151,7 @@ ExitCode run_check(const CheckCommandOptions& options, const GlobalOptions& glob
         notes.insert(notes.end(), discovery->notes.begin(), discovery->notes.end());
     }
 
-    keys::CheckOptions check_options;
-    check_options.threads = options.threads != 0 ? options.threads : std::max(1U, std::thread::hardware_concurrency());
-    // Leave a quarter of what is free to everything else on the machine.
-    check_options.memory_budget_bytes = keyfiles::available_memory_bytes() / 4 * 3;
+    auto check_options = keyfiles::machine_check_options(options.threads);
     const bool show_progress = !options.json && ::isatty(STDERR_FILENO) == 1;
     if (show_progress) {
         check_options.progress = [](std::size_t done, std::size_t total) {
@@ -221,9 +217,7 @@ ExitCode run_rotate(const RotateCommandOptions& options) {
             discovery = keyfiles::discover({path, layout_option(options.client), std::nullopt, std::nullopt});
             if (!discovery) return ExitCode::runtime_failure;
         }
-        const unsigned threads =
-            options.threads != 0 ? options.threads : std::max(1U, std::thread::hardware_concurrency());
-        auto rotated = keyfiles::rotate_passwords(*discovery, new_password, threads);
+        auto rotated = keyfiles::rotate_passwords(*discovery, new_password, options.threads);
         if (!rotated) {
             (void)std::fprintf(stderr, "error: %s\n", rotated.error().message.c_str());
             return exit_code_of(rotated.error());
@@ -253,10 +247,7 @@ ExitCode run_import(const ImportCommandOptions& options) {
         return ExitCode::usage_error;
     }
     // Pre-flight: nothing is imported unless every key passes.
-    keys::CheckOptions check_options;
-    check_options.threads = std::max(1U, std::thread::hardware_concurrency());
-    check_options.memory_budget_bytes = keyfiles::available_memory_bytes() / 4 * 3;
-    const auto summary = keys::check_keystores(source->candidates, check_options);
+    const auto summary = keys::check_keystores(source->candidates, keyfiles::machine_check_options(0));
     if (summary.keys.empty() || summary.count(keys::Severity::failure) != 0 ||
         summary.keys.size() != source->candidates.size()) {
         if (options.json) {

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <thread>
 
 namespace ephemery::keyfiles {
 namespace fs = std::filesystem;
@@ -332,6 +333,13 @@ std::uint64_t available_memory_bytes() {
     const auto [end, error] = std::from_chars(rest.data(), rest.data() + rest.size(), kibibytes);
     if (error != std::errc{} || end == rest.data()) return fallback;
     return kibibytes * 1024;
+}
+
+keys::CheckOptions machine_check_options(unsigned threads) {
+    keys::CheckOptions options;
+    options.threads = threads != 0 ? threads : std::max(1U, std::thread::hardware_concurrency());
+    options.memory_budget_bytes = available_memory_bytes() / 4 * 3;
+    return options;
 }
 
 Layout detect_layout(const fs::path& root) {

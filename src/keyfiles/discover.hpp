@@ -52,6 +52,10 @@ struct Discovery {
 // What the machine can spare for key derivations: MemAvailable from /proc/meminfo (1 GiB when unknown).
 [[nodiscard]] std::uint64_t available_memory_bytes();
 
+// Check options sized for this machine: `threads` derivations at once (0: one per core), within 3/4 of
+// MemAvailable, leaving a quarter to everything else on the machine.
+[[nodiscard]] keys::CheckOptions machine_check_options(unsigned threads);
+
 // The password as clients read a password file: the trailing line ending removed. Teku reads the first line
 // only; Lodestar also trims surrounding whitespace.
 [[nodiscard]] std::string password_from_file_contents(std::string_view contents, Layout layout);

@@ -238,7 +238,7 @@ Result<std::vector<RotatedKey>> rotate_passwords(const Discovery& discovery, con
         const auto status = fs::status(rotations[i].keystore, error);
         if (!error) rotations[i].keystore_mode = status.permissions() & fs::perms::mask;
     }
-    parallel_for(rotations.size(), threads,
+    parallel_for(rotations.size(), threads != 0 ? threads : std::max(1U, std::thread::hardware_concurrency()),
                  [&](std::size_t i) { prepare(rotations[i], discovery.candidates[i], *encoded); });
     for (const auto& rotation : rotations) {
         if (rotation.error) return *rotation.error;

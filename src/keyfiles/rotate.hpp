@@ -27,7 +27,8 @@ struct RotatedKey {
 
 // Rotates every candidate of `discovery` to `new_password`. Nothing is written unless every keystore opens
 // with its current password (Errc::verification_failed) and reads its password from a file
-// (Errc::unsupported: inline passwords, Prysm wallets). io_error when staging or renaming fails.
+// (Errc::unsupported: inline passwords, Prysm wallets). io_error when staging or renaming fails. `threads`
+// re-encryptions run at once (0: one per core).
 [[nodiscard]] Result<std::vector<RotatedKey>> rotate_passwords(const Discovery& discovery,
                                                                const SecretString& new_password, unsigned threads);
 
