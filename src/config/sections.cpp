@@ -68,6 +68,16 @@ std::optional<std::string> check_path(const std::string& text) {
     return std::nullopt;
 }
 
+// A client's own data dir: empty (<data_dir>/<role>-<client>) or absolute, never the root.
+std::optional<std::string> check_client_data_dir(const std::string& text) {
+    if (text.empty()) return std::nullopt;
+    if (auto problem = check_path(text)) return problem;
+    const std::filesystem::path path = std::filesystem::path(text).lexically_normal();
+    if (path.is_relative()) return "must be an absolute path (or empty for <data_dir>/<role>-<client>)";
+    if (path == path.root_path()) return "is the root directory; a reset deletes chain data below it";
+    return std::nullopt;
+}
+
 std::optional<std::string> check_graffiti(const std::string& text) {
     if (text.size() > 32) return fmt::format("is {} bytes long; graffiti holds at most 32 bytes", text.size());
     return std::nullopt;
@@ -146,6 +156,7 @@ void read_client(Section& section, node::ClientSettings& settings, NameTable<cli
     section.boolean("enabled", settings.enabled);
     section.choice("client", settings.client, allowed_clients);
     section.string("binary", settings.binary);
+    section.string("data_dir", settings.data_dir, check_client_data_dir);
     section.string("image", settings.image);
     section.string_list("extra_args", settings.extra_args);
 }

@@ -147,9 +147,17 @@ Result<std::vector<std::uint64_t>> ReleaseStore::install(const fs::path& staged_
     }
     if (auto status = fsync_directory(root_); !status) return status.error();
     if (!activate) return std::vector<std::uint64_t>{};
+    return this->activate(iteration);
+}
 
+Result<std::vector<std::uint64_t>> ReleaseStore::activate(std::uint64_t iteration) {
+    std::error_code error;
+    if (!fs::is_directory(release_dir(iteration), error)) {
+        return make_error(Errc::not_found, fmt::format("{} is not installed", release_dir(iteration).string()));
+    }
     // Switch `current` by renaming a new symlink over the old one.
     const auto previous = current();
+    if (previous == iteration) return std::vector<std::uint64_t>{};
     const fs::path link = root_ / "current";
     const fs::path temporary_link = root_ / ".current.tmp";
     fs::remove(temporary_link, error);

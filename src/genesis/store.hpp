@@ -43,6 +43,10 @@ class ReleaseStore {
     [[nodiscard]] Result<std::vector<std::uint64_t>> install(const std::filesystem::path& staged_release,
                                                              std::uint64_t iteration, bool replace, bool activate);
 
+    // Points `current` at the installed <N> (one rename) and prunes all but it and the previous current
+    // release. Returns the pruned iterations. Activating the current release changes nothing.
+    [[nodiscard]] Result<std::vector<std::uint64_t>> activate(std::uint64_t iteration);
+
     // Removes staging directories left by interrupted runs.
     void remove_stale_staging() const;
 

@@ -1,5 +1,7 @@
 #include "infra/archive.hpp"
 
+#include "infra/files.hpp"
+
 #include <archive.h>
 #include <archive_entry.h>
 #include <fcntl.h>
@@ -298,6 +300,67 @@ Result<std::vector<ExtractedFile>> scan_tar_gz(std::string_view bytes, std::stri
     }
     DiscardSink sink;
     return walk(reader.get(), label, bytes.size(), limits, sink);
+}
+
+namespace {
+
+struct WriterDeleter {
+    void operator()(archive* writer) const { archive_write_free(writer); }
+};
+
+Status write_member(archive* writer, const ArchiveMember& member) {
+    std::string data = member.contents;
+    if (!member.source.empty()) {
+        auto contents = read_file(member.source, std::size_t{1} << 31);
+        if (!contents) return contents.error();
+        data = std::move(contents).value();
+    }
+    std::unique_ptr<archive_entry, decltype(&archive_entry_free)> entry(archive_entry_new(), archive_entry_free);
+    archive_entry_set_pathname(entry.get(), member.name.c_str());
+    archive_entry_set_filetype(entry.get(), AE_IFREG);
+    archive_entry_set_perm(entry.get(), 0600);
+    archive_entry_set_size(entry.get(), static_cast<la_int64_t>(data.size()));
+    archive_entry_set_mtime(entry.get(), ::time(nullptr), 0);
+    if (archive_write_header(writer, entry.get()) != ARCHIVE_OK ||
+        (!data.empty() && archive_write_data(writer, data.data(), data.size()) != static_cast<la_ssize_t>(data.size()))) {
+        return make_error(Errc::io_error, fmt::format("cannot add {} to the archive: {}", member.name,
+                                                      archive_error_string(writer)));
+    }
+    return {};
+}
+
+}  // namespace
+
+Status write_tar_gz(const std::filesystem::path& destination, const std::vector<ArchiveMember>& members) {
+    const std::filesystem::path temporary = destination.string() + ".partial";
+    {
+        std::unique_ptr<archive, WriterDeleter> writer(archive_write_new());
+        archive_write_add_filter_gzip(writer.get());
+        archive_write_set_format_pax_restricted(writer.get());
+        const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        if (fd < 0) {
+            return make_error(Errc::io_error, fmt::format("cannot create {}: {}", temporary.string(),
+                                                          std::error_code(errno, std::generic_category()).message()));
+        }
+        if (archive_write_open_fd(writer.get(), fd) != ARCHIVE_OK) {
+            ::close(fd);
+            return make_error(Errc::io_error, fmt::format("cannot write {}: {}", temporary.string(),
+                                                          archive_error_string(writer.get())));
+        }
+        for (const ArchiveMember& member : members) {
+            if (auto status = write_member(writer.get(), member); !status) {
+                ::close(fd);
+                return status;
+            }
+        }
+        const bool closed = archive_write_close(writer.get()) == ARCHIVE_OK;
+        const bool synced = ::fsync(fd) == 0;
+        ::close(fd);
+        if (!closed || !synced) {
+            return make_error(Errc::io_error, fmt::format("cannot finish {}", temporary.string()));
+        }
+    }
+    return rename_durably(temporary, destination);
 }
 
 }  // namespace ephemery::infra

@@ -40,4 +40,15 @@ struct ExtractedFile {
 [[nodiscard]] Result<std::vector<ExtractedFile>> scan_tar_gz(std::string_view bytes, std::string_view label,
                                                              const ExtractLimits& limits);
 
+struct ArchiveMember {
+    std::string name;                  // path inside the archive
+    std::filesystem::path source;      // a regular file to copy in; empty: `contents` is the file
+    std::string contents;
+};
+
+// Writes a .tar.gz of the members (files, mode 0600 inside) to `destination` via a temporary file in the same
+// directory, fsynced and renamed: a crash leaves no archive or a complete one, never a torn one. The archive
+// itself is 0600 (slashing data and keys are private).
+[[nodiscard]] Status write_tar_gz(const std::filesystem::path& destination, const std::vector<ArchiveMember>& members);
+
 }  // namespace ephemery::infra

@@ -25,6 +25,7 @@ struct ClientSettings {
     clients::Client client{clients::Client::geth};
     std::string binary;                   // executable for the native backend; empty: the client's usual name on PATH
     std::string image;                    // container image for the compose backend; empty: the catalog's default
+    std::string data_dir;                 // the client's data dir; empty: <data_dir>/<role>-<client>
     std::vector<std::string> extra_args;  // appended after the arguments ephemery computes
 };
 
@@ -32,12 +33,12 @@ struct ClientSettings {
 struct Settings {
     Backend backend{Backend::native};
     ClientSettings execution{
-        .enabled = true, .client = clients::Client::geth, .binary = {}, .image = {}, .extra_args = {}};
+        .enabled = true, .client = clients::Client::geth, .binary = {}, .image = {}, .data_dir = {}, .extra_args = {}};
     ClientSettings consensus{
-        .enabled = true, .client = clients::Client::lighthouse, .binary = {}, .image = {}, .extra_args = {}};
+        .enabled = true, .client = clients::Client::lighthouse, .binary = {}, .image = {}, .data_dir = {}, .extra_args = {}};
     // Off by default: running validators is an explicit decision.
     ClientSettings validator{
-        .enabled = false, .client = clients::Client::lighthouse, .binary = {}, .image = {}, .extra_args = {}};
+        .enabled = false, .client = clients::Client::lighthouse, .binary = {}, .image = {}, .data_dir = {}, .extra_args = {}};
 };
 
 }  // namespace ephemery::node

@@ -1,0 +1,300 @@
+#include "reset/plan.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+
+namespace ephemery::reset {
+
+namespace {
+
+namespace fs = std::filesystem;
+using clients::Role;
+
+constexpr std::array<std::pair<std::string_view, StepKind>, 8> step_kind_names{{
+    {"stop-client", StepKind::stop_client},
+    {"archive-slashing", StepKind::archive_slashing},
+    {"clear-slashing", StepKind::clear_slashing},
+    {"wipe-chain-data", StepKind::wipe_chain_data},
+    {"activate-release", StepKind::activate_release},
+    {"init-genesis", StepKind::init_genesis},
+    {"record-iteration", StepKind::record_iteration},
+    {"start-client", StepKind::start_client},
+}};
+
+// The relative path `path` below `root` ("." is everything), or nullopt when it is not below it.
+std::optional<std::string> below(const std::string& path, const std::string& root) {
+    if (root == ".") return path;
+    if (path.size() > root.size() && path.compare(0, root.size(), root) == 0 && path[root.size()] == '/') {
+        return path.substr(root.size() + 1);
+    }
+    return std::nullopt;
+}
+
+fs::path inside(const fs::path& data_dir, const std::string& relative) {
+    return relative == "." ? data_dir : data_dir / relative;
+}
+
+std::vector<const Instance*> in_role_order(const std::vector<Instance>& instances, bool stopping) {
+    std::vector<const Instance*> ordered;
+    for (const Instance& instance : instances) ordered.push_back(&instance);
+    // EL before CL before VC when starting (the enum order); the reverse when stopping.
+    std::stable_sort(ordered.begin(), ordered.end(), [stopping](const Instance* a, const Instance* b) {
+        return stopping ? a->role > b->role : a->role < b->role;
+    });
+    return ordered;
+}
+
+void add_slashing_steps(const Plan& plan, const fs::path& archive_dir, const std::string& service,
+                        const fs::path& store, std::string_view format, std::vector<Step>& archive,
+                        std::vector<Step>& clear) {
+    const std::string label = service.empty() ? "ephemery" : service;
+    archive.push_back({.kind = StepKind::archive_slashing,
+                       .service = service,
+                       .path = archive_dir / fmt::format("{}-slashing-protection.tar.gz", label),
+                       .keep = {},
+                       .command = {},
+                       .format = std::string(format),
+                       .source = store.string(),
+                       .description = fmt::format("archive the slashing protection of {} ({})", label, format)});
+    clear.push_back({.kind = StepKind::clear_slashing,
+                     .service = service,
+                     .path = store,
+                     .keep = {},
+                     .command = {},
+                     .format = std::string(format),
+                     .source = {},
+                     .description = fmt::format("clear the slashing protection of {}: iteration {} has a new "
+                                                "genesis validators root",
+                                                label, plan.target_iteration)});
+}
+
+Step client_step(StepKind kind, const Instance& instance, std::string description) {
+    return {.kind = kind, .service = instance.service, .path = instance.data_dir, .keep = {}, .command = {},
+            .format = {}, .source = {}, .description = std::move(description)};
+}
+
+Step node_step(StepKind kind, fs::path path, std::string description) {
+    return {.kind = kind, .service = {}, .path = std::move(path), .keep = {}, .command = {}, .format = {},
+            .source = {}, .description = std::move(description)};
+}
+
+}  // namespace
+
+std::string_view step_kind_name(StepKind kind) {
+    for (const auto& [name, value] : step_kind_names) {
+        if (value == kind) return name;
+    }
+    return "unknown";
+}
+
+std::optional<StepKind> step_kind_from_name(std::string_view name) {
+    for (const auto& [known, value] : step_kind_names) {
+        if (known == name) return value;
+    }
+    return std::nullopt;
+}
+
+Result<Plan> make_plan(const PlanRequest& request) {
+    Plan plan{.target_iteration = request.target_iteration,
+              .from_iteration = request.from_iteration,
+              .data_dir = request.data_dir,
+              .instances = request.instances,
+              .steps = {}};
+    std::vector<Step> archive;
+    std::vector<Step> clear;
+    std::vector<Step> wipe;
+    std::vector<Step> init;
+    for (const Instance& instance : request.instances) {
+        const clients::RoleSpec* spec = clients::role_spec(instance.client, instance.role);
+        if (spec == nullptr) {
+            return make_error(Errc::invalid_argument,
+                              fmt::format("{} cannot run as the {} client", clients::client_name(instance.client),
+                                          clients::role_name(instance.role)));
+        }
+        for (const clients::SlashingStore& store : spec->slashing) {
+            add_slashing_steps(plan, request.archive_dir, instance.service, inside(instance.data_dir, store.path),
+                               clients::slashing_format_name(store.format), archive, clear);
+        }
+        for (const clients::WipedPath& wiped : spec->wipe) {
+            Step step = client_step(StepKind::wipe_chain_data, instance,
+                                    fmt::format("wipe {} of {}", wiped.what, instance.service));
+            step.path = inside(instance.data_dir, wiped.path);
+            for (const clients::KeptPath& kept : spec->keep) {
+                if (auto relative = below(kept.path, wiped.path)) step.keep.push_back(std::move(*relative));
+            }
+            wipe.push_back(std::move(step));
+        }
+        if (!spec->init.empty()) {
+            auto values = request.release_values;
+            values["data_dir"] = instance.data_dir.string();
+            auto command = clients::render_arguments(spec->init, values);
+            if (!command) {
+                return make_error(command.error().code, fmt::format("the genesis-init command of {}: {}",
+                                                                    instance.service, command.error().message));
+            }
+            if (!instance.binary.empty()) command->front() = instance.binary;
+            Step step = client_step(StepKind::init_genesis, instance,
+                                    fmt::format("initialise the genesis of {}", instance.service));
+            step.command = std::move(command).value();
+            init.push_back(std::move(step));
+        }
+    }
+    add_slashing_steps(plan, request.archive_dir, {}, request.data_dir / ephemery_slashing_database,
+                       ephemery_slashing_format, archive, clear);
+
+    auto& steps = plan.steps;
+    for (const Instance* instance : in_role_order(request.instances, true)) {
+        steps.push_back(client_step(StepKind::stop_client, *instance, fmt::format("stop {}", instance->service)));
+    }
+    for (auto* group : {&archive, &clear, &wipe}) {
+        steps.insert(steps.end(), std::make_move_iterator(group->begin()), std::make_move_iterator(group->end()));
+    }
+    steps.push_back(node_step(StepKind::activate_release,
+                              request.data_dir / "testnet" / std::to_string(request.target_iteration),
+                              fmt::format("make release {} current", request.target_iteration)));
+    steps.insert(steps.end(), std::make_move_iterator(init.begin()), std::make_move_iterator(init.end()));
+    steps.push_back(node_step(StepKind::record_iteration, request.data_dir / iteration_marker_file,
+                              fmt::format("record that the node is on iteration {}", request.target_iteration)));
+    for (const Instance* instance : in_role_order(request.instances, false)) {
+        steps.push_back(client_step(StepKind::start_client, *instance, fmt::format("start {}", instance->service)));
+    }
+    return plan;
+}
+
+nlohmann::ordered_json to_json(const Plan& plan) {
+    nlohmann::ordered_json document;
+    document["target_iteration"] = plan.target_iteration;
+    document["from_iteration"] = plan.from_iteration ? nlohmann::ordered_json(*plan.from_iteration) : nullptr;
+    document["data_dir"] = plan.data_dir.string();
+    auto instances = nlohmann::ordered_json::array();
+    for (const Instance& instance : plan.instances) {
+        instances.push_back({{"service", instance.service},
+                             {"role", clients::role_name(instance.role)},
+                             {"client", clients::client_name(instance.client)},
+                             {"data_dir", instance.data_dir.string()},
+                             {"binary", instance.binary}});
+    }
+    document["instances"] = std::move(instances);
+    auto steps = nlohmann::ordered_json::array();
+    for (const Step& step : plan.steps) {
+        nlohmann::ordered_json entry{{"kind", step_kind_name(step.kind)}, {"description", step.description}};
+        if (!step.service.empty()) entry["service"] = step.service;
+        entry["path"] = step.path.string();
+        if (!step.keep.empty()) entry["keep"] = step.keep;
+        if (!step.command.empty()) entry["command"] = step.command;
+        if (!step.format.empty()) entry["format"] = step.format;
+        if (!step.source.empty()) entry["source"] = step.source;
+        steps.push_back(std::move(entry));
+    }
+    document["steps"] = std::move(steps);
+    return document;
+}
+
+namespace {
+
+template <typename T>
+Result<T> field(const nlohmann::json& object, std::string_view name, std::string_view where) {
+    const auto found = object.find(std::string(name));
+    if (found == object.end()) return make_error(Errc::parse_error, fmt::format("{}: '{}' is missing", where, name));
+    try {
+        return found->get<T>();
+    } catch (const nlohmann::json::exception&) {
+        return make_error(Errc::parse_error, fmt::format("{}: '{}' has the wrong type", where, name));
+    }
+}
+
+template <typename T>
+T optional_field(const nlohmann::json& object, std::string_view name) {
+    const auto found = object.find(std::string(name));
+    if (found == object.end()) return T{};
+    try {
+        return found->get<T>();
+    } catch (const nlohmann::json::exception&) {
+        return T{};
+    }
+}
+
+}  // namespace
+
+Result<Plan> plan_from_json(const nlohmann::json& document) {
+    if (!document.is_object()) return make_error(Errc::parse_error, "the plan is not a JSON object");
+    Plan plan;
+    auto target = field<std::uint64_t>(document, "target_iteration", "plan");
+    if (!target) return target.error();
+    plan.target_iteration = *target;
+    if (const auto from = document.find("from_iteration"); from != document.end() && from->is_number_unsigned()) {
+        plan.from_iteration = from->get<std::uint64_t>();
+    }
+    auto data_dir = field<std::string>(document, "data_dir", "plan");
+    if (!data_dir) return data_dir.error();
+    plan.data_dir = *data_dir;
+    const auto instances = document.find("instances");
+    const auto steps = document.find("steps");
+    if (instances == document.end() || !instances->is_array() || steps == document.end() || !steps->is_array()) {
+        return make_error(Errc::parse_error, "plan: 'instances' and 'steps' must be arrays");
+    }
+    for (std::size_t i = 0; i < instances->size(); ++i) {
+        const auto& entry = (*instances)[i];
+        const std::string where = fmt::format("plan instances[{}]", i);
+        if (!entry.is_object()) return make_error(Errc::parse_error, where + " is not an object");
+        auto role = field<std::string>(entry, "role", where);
+        auto client = field<std::string>(entry, "client", where);
+        auto dir = field<std::string>(entry, "data_dir", where);
+        auto service = field<std::string>(entry, "service", where);
+        if (!role || !client || !dir || !service) {
+            return !role ? role.error() : !client ? client.error() : !dir ? dir.error() : service.error();
+        }
+        const auto known_role = clients::role_from_name(*role);
+        const auto known_client = clients::client_from_name(*client);
+        if (!known_role || !known_client) {
+            return make_error(Errc::parse_error, fmt::format("{}: unknown role or client", where));
+        }
+        plan.instances.push_back({.role = *known_role, .client = *known_client, .data_dir = *dir,
+                                  .binary = optional_field<std::string>(entry, "binary"), .service = *service});
+    }
+    for (std::size_t i = 0; i < steps->size(); ++i) {
+        const auto& entry = (*steps)[i];
+        const std::string where = fmt::format("plan steps[{}]", i);
+        if (!entry.is_object()) return make_error(Errc::parse_error, where + " is not an object");
+        auto kind_name = field<std::string>(entry, "kind", where);
+        if (!kind_name) return kind_name.error();
+        const auto kind = step_kind_from_name(*kind_name);
+        if (!kind) return make_error(Errc::parse_error, fmt::format("{}: unknown kind '{}'", where, *kind_name));
+        auto path = field<std::string>(entry, "path", where);
+        if (!path) return path.error();
+        plan.steps.push_back({.kind = *kind,
+                              .service = optional_field<std::string>(entry, "service"),
+                              .path = *path,
+                              .keep = optional_field<std::vector<std::string>>(entry, "keep"),
+                              .command = optional_field<std::vector<std::string>>(entry, "command"),
+                              .format = optional_field<std::string>(entry, "format"),
+                              .source = optional_field<std::string>(entry, "source"),
+                              .description = optional_field<std::string>(entry, "description")});
+    }
+    return plan;
+}
+
+std::map<std::string, std::string> release_placeholders(const fs::path& release_dir, bool network_config_layout,
+                                                        const std::map<std::string, std::string>& nodevars) {
+    const fs::path files = network_config_layout ? release_dir / "metadata" : release_dir;
+    auto var = [&nodevars](const char* name) {
+        const auto found = nodevars.find(name);
+        return found == nodevars.end() ? std::string{} : found->second;
+    };
+    return {
+        {"genesis_json", (files / "genesis.json").string()},
+        {"besu_json", (files / "besu.json").string()},
+        {"chainspec_json", (files / "chainspec.json").string()},
+        {"config_yaml", (files / "config.yaml").string()},
+        {"genesis_ssz", (files / "genesis.ssz").string()},
+        {"testnet_dir", files.string()},
+        {"chain_id", var("CHAIN_ID")},
+        {"genesis_block_hash", var("GENESIS_BLOCK")},
+        {"bootnodes_enr", var("BOOTNODE_ENR_LIST")},
+        {"bootnodes_enode", var("BOOTNODE_ENODE_LIST")},
+    };
+}
+
+}  // namespace ephemery::reset

@@ -1,0 +1,92 @@
+#pragma once
+
+#include "clients/catalog.hpp"
+#include "core/result.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+// The reset plan: what a reset to iteration N does, in order, computed from the catalog and the node's
+// instances without touching the disk. The engine (engine.hpp) inspects and runs it through a journal.
+namespace ephemery::reset {
+
+// One client process of the node: a client in a role with its own data dir.
+struct Instance {
+    clients::Role role{clients::Role::execution};
+    clients::Client client{clients::Client::geth};
+    std::filesystem::path data_dir;  // absolute, canonical
+    std::string binary;              // executable for init commands; empty: the catalog's program on PATH
+    std::string service;             // {network}-{role}-{client}
+};
+
+enum class StepKind {
+    stop_client,       // through ClientControl; the stop order is VC, CL, EL
+    archive_slashing,  // copy a slashing-protection store into a .tar.gz (and EIP-3076 JSON when readable)
+    clear_slashing,    // delete the store (the new iteration has a new genesis validators root)
+    wipe_chain_data,   // delete `path` except the kept paths below it
+    activate_release,  // point testnet/current at the target release
+    init_genesis,      // run the client's genesis-init command
+    record_iteration,  // write <data-dir>/iteration.json: the node is now on the target iteration
+    start_client,      // EL, CL, VC
+};
+
+[[nodiscard]] std::string_view step_kind_name(StepKind kind);
+[[nodiscard]] std::optional<StepKind> step_kind_from_name(std::string_view name);
+
+struct Step {
+    StepKind kind{StepKind::stop_client};
+    std::string service;                // the instance it acts on; empty for node-wide steps
+    std::filesystem::path path;         // wipe: the path; slashing: the store; archive: the archive file
+    std::vector<std::string> keep;      // wipe: paths below `path` that stay (relative to `path`)
+    std::vector<std::string> command;   // init: argv
+    std::string format;                 // slashing: the store's format
+    std::string source;                 // archive: the store it archives
+    std::string description;            // one line for people
+};
+
+struct Plan {
+    std::uint64_t target_iteration{0};
+    std::optional<std::uint64_t> from_iteration;  // from the iteration marker; nullopt: unknown (new node)
+    std::filesystem::path data_dir;
+    std::vector<Instance> instances;
+    std::vector<Step> steps;
+};
+
+struct PlanRequest {
+    std::filesystem::path data_dir;  // the node's data dir: releases, journal, archives, marker
+    std::vector<Instance> instances;
+    std::uint64_t target_iteration{0};
+    std::optional<std::uint64_t> from_iteration;
+    std::filesystem::path archive_dir;  // where this reset archives slashing protection (chosen by the engine)
+    // Placeholder values of the target release ({genesis_json}, {chain_id}, ...); see release_placeholders().
+    std::map<std::string, std::string> release_values;
+};
+
+// The node's own slashing-protection database (slashing::Database), archived and cleared like a client's.
+inline constexpr std::string_view ephemery_slashing_database = "validators/slashing-protection.sqlite";
+inline constexpr std::string_view ephemery_slashing_format = "ephemery-sqlite";
+// <data-dir>/iteration.json: which iteration the node's data belongs to.
+inline constexpr std::string_view iteration_marker_file = "iteration.json";
+
+// Builds the plan: stop VC, CL, EL; archive then clear each slashing store; wipe chain data keeping node
+// identity and keys; activate the release; run genesis-init commands; record the iteration; start EL, CL, VC.
+// Fails when an instance's client does not play its role, or an init command lacks a placeholder value.
+[[nodiscard]] Result<Plan> make_plan(const PlanRequest& request);
+
+[[nodiscard]] nlohmann::ordered_json to_json(const Plan& plan);
+// Reads a plan written by to_json (the journal); errors name the field.
+[[nodiscard]] Result<Plan> plan_from_json(const nlohmann::json& document);
+
+// Values of the release placeholders for a release installed at `release_dir` with the given layout and
+// parsed nodevars_env.txt (CHAIN_ID, BOOTNODE_ENR_LIST, BOOTNODE_ENODE_LIST, GENESIS_BLOCK).
+[[nodiscard]] std::map<std::string, std::string> release_placeholders(
+    const std::filesystem::path& release_dir, bool network_config_layout,
+    const std::map<std::string, std::string>& nodevars);
+
+}  // namespace ephemery::reset

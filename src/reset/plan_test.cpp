@@ -1,0 +1,115 @@
+#include "reset/plan.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+namespace ephemery::reset {
+namespace {
+
+using clients::Client;
+using clients::Role;
+
+Instance instance(Role role, Client client, const std::string& dir) {
+    return {.role = role, .client = client, .data_dir = "/node/" + dir, .binary = {},
+            .service = clients::service_name("ephemery", role, client)};
+}
+
+PlanRequest request() {
+    return {.data_dir = "/node",
+            .instances = {instance(Role::validator, Client::lighthouse, "validator-lighthouse"),
+                          instance(Role::execution, Client::geth, "execution-geth"),
+                          instance(Role::consensus, Client::lighthouse, "consensus-lighthouse")},
+            .target_iteration = 161,
+            .from_iteration = 160,
+            .archive_dir = "/node/archive/iteration-160",
+            .release_values = release_placeholders("/node/testnet/161", true, {{"CHAIN_ID", "39438161"}})};
+}
+
+std::vector<std::string> services_of(const Plan& plan, StepKind kind) {
+    std::vector<std::string> services;
+    for (const Step& step : plan.steps) {
+        if (step.kind == kind) services.push_back(step.service);
+    }
+    return services;
+}
+
+TEST(ResetPlan, StopsVcClElThenArchivesClearsWipesActivatesInitsRecordsAndStartsElClVc) {
+    const auto plan = make_plan(request());
+    ASSERT_TRUE(plan.ok()) << plan.error().message;
+    std::vector<StepKind> phases;
+    for (const Step& step : plan->steps) {
+        if (phases.empty() || phases.back() != step.kind) phases.push_back(step.kind);
+    }
+    EXPECT_EQ(phases, (std::vector<StepKind>{StepKind::stop_client, StepKind::archive_slashing,
+                                             StepKind::clear_slashing, StepKind::wipe_chain_data,
+                                             StepKind::activate_release, StepKind::init_genesis,
+                                             StepKind::record_iteration, StepKind::start_client}));
+    const std::vector<std::string> vc_cl_el{"ephemery-validator-lighthouse", "ephemery-consensus-lighthouse",
+                                            "ephemery-execution-geth"};
+    EXPECT_EQ(services_of(*plan, StepKind::stop_client), vc_cl_el);
+    EXPECT_EQ(services_of(*plan, StepKind::start_client),
+              std::vector<std::string>(vc_cl_el.rbegin(), vc_cl_el.rend()));
+    // The validator client's store and the node's own database, each archived before it is cleared.
+    EXPECT_EQ(services_of(*plan, StepKind::archive_slashing),
+              (std::vector<std::string>{"ephemery-validator-lighthouse", ""}));
+    EXPECT_EQ(services_of(*plan, StepKind::clear_slashing), services_of(*plan, StepKind::archive_slashing));
+    EXPECT_EQ(services_of(*plan, StepKind::init_genesis), std::vector<std::string>{"ephemery-execution-geth"});
+}
+
+TEST(ResetPlan, WipesKeepTheCatalogsKeptPathsAndInitUsesTheNewRelease) {
+    const auto plan = make_plan(request());
+    ASSERT_TRUE(plan.ok());
+    for (const Step& step : plan->steps) {
+        if (step.kind == StepKind::wipe_chain_data && step.service == "ephemery-execution-geth" &&
+            step.path == "/node/execution-geth/geth") {
+            EXPECT_NE(std::find(step.keep.begin(), step.keep.end(), "nodekey"), step.keep.end());
+        }
+        if (step.kind == StepKind::init_genesis) {
+            ASSERT_GE(step.command.size(), 2U);
+            EXPECT_EQ(step.command.front(), "geth");
+            EXPECT_NE(std::find(step.command.begin(), step.command.end(), "/node/testnet/161/metadata/genesis.json"),
+                      step.command.end());
+        }
+        if (step.kind == StepKind::archive_slashing && step.service.empty()) {
+            EXPECT_EQ(step.path, "/node/archive/iteration-160/ephemery-slashing-protection.tar.gz");
+            EXPECT_EQ(step.source, "/node/validators/slashing-protection.sqlite");
+        }
+    }
+}
+
+TEST(ResetPlan, TheConfiguredBinaryRunsTheInitCommand) {
+    auto req = request();
+    req.instances[1].binary = "/opt/geth/bin/geth";
+    const auto plan = make_plan(req);
+    ASSERT_TRUE(plan.ok());
+    const auto init = std::find_if(plan->steps.begin(), plan->steps.end(),
+                                   [](const Step& step) { return step.kind == StepKind::init_genesis; });
+    ASSERT_NE(init, plan->steps.end());
+    EXPECT_EQ(init->command.front(), "/opt/geth/bin/geth");
+}
+
+TEST(ResetPlan, RefusesAClientInARoleItDoesNotPlay) {
+    auto req = request();
+    req.instances.push_back(instance(Role::consensus, Client::geth, "consensus-geth"));
+    const auto plan = make_plan(req);
+    ASSERT_FALSE(plan.ok());
+    EXPECT_EQ(plan.error().message, "geth cannot run as the consensus client");
+}
+
+TEST(ResetPlan, RoundTripsThroughJson) {
+    const auto plan = make_plan(request());
+    ASSERT_TRUE(plan.ok());
+    const auto document = to_json(*plan);
+    const auto back = plan_from_json(nlohmann::json::parse(document.dump()));
+    ASSERT_TRUE(back.ok()) << back.error().message;
+    EXPECT_EQ(to_json(*back), document);
+    EXPECT_FALSE(plan_from_json(nlohmann::json::parse(R"({"target_iteration": 1})")).ok());
+    const auto bad_kind = plan_from_json(nlohmann::json::parse(
+        R"({"target_iteration": 1, "data_dir": "/n", "instances": [], "steps": [{"kind": "explode", "path": "/"}]})"));
+    ASSERT_FALSE(bad_kind.ok());
+    EXPECT_NE(bad_kind.error().message.find("steps[0]: unknown kind 'explode'"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace ephemery::reset
