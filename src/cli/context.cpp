@@ -56,4 +56,12 @@ void print_json(const nlohmann::ordered_json& document) {
     (void)std::fflush(stdout);
 }
 
+release::Expectation expectation_for(const config::Config& config, std::uint64_t iteration) {
+    release::Expectation expectation{iteration, config.network.schedule, {}};
+    if (config.network.preset == network::Preset::ephemery) {
+        expectation.fork_versions = release::public_ephemery_fork_versions();
+    }
+    return expectation;
+}
+
 }  // namespace ephemery::cli

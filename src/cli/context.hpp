@@ -3,6 +3,7 @@
 #include "config/config.hpp"
 #include "core/exit_code.hpp"
 #include "core/result.hpp"
+#include "release/verify.hpp"
 
 #include <filesystem>
 #include <optional>
@@ -39,5 +40,8 @@ struct LoadedConfig {
 
 // Prints a JSON document to stdout (the --json convention: stdout carries only the document).
 void print_json(const nlohmann::ordered_json& document);
+
+// What a release of iteration N of the configured network must satisfy (fork versions for the public network).
+[[nodiscard]] release::Expectation expectation_for(const config::Config& config, std::uint64_t iteration);
 
 }  // namespace ephemery::cli

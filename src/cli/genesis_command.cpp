@@ -36,14 +36,6 @@ ExitCode exit_code_for(const Error& error) {
     }
 }
 
-release::Expectation expectation_for(const config::Config& config, std::uint64_t iteration) {
-    release::Expectation expectation{iteration, config.network.schedule, {}};
-    if (config.network.preset == network::Preset::ephemery) {
-        expectation.fork_versions = release::public_ephemery_fork_versions();
-    }
-    return expectation;
-}
-
 // The iteration a fetch is for: --tag, --iteration, --next or the one live now.
 Result<std::uint64_t> requested_iteration(const FetchOptions& options, const network::Schedule& schedule) {
     if (!options.tag.empty()) {

@@ -1,4 +1,5 @@
 // Runs the real binary: exit codes and messages as an operator sees them.
+#include "cmd/cli_test_fixture.hpp"
 #include "test_support/http_server.hpp"
 #include "test_support/release_fixture.hpp"
 #include "test_support/run_command.hpp"
@@ -17,20 +18,6 @@ namespace ephemery {
 namespace {
 
 using testing::HasSubstr;
-
-class Cli : public testing::Test {
-  protected:
-    test::CommandOutput run(std::vector<std::string> args, std::map<std::string, std::string> extra_env = {}) {
-        args.insert(args.begin(), EPHEMERY_BINARY);
-        std::map<std::string, std::string> env{{"HOME", home_.path().string()}, {"PATH", "/usr/bin:/bin"}};
-        env.insert(extra_env.begin(), extra_env.end());
-        return test::run_command(args, env, work_.path().string());
-    }
-    static std::string config(const std::string& name) { return std::string(EPHEMERY_TEST_DATA) + "/" + name; }
-
-    test::TempDir home_;
-    test::TempDir work_;  // empty working directory: no ./ephemery.yaml is picked up by accident
-};
 
 TEST_F(Cli, NetworkJsonAtIteration160Genesis) {
     const auto result = run({"network", "--at", "1780599600", "--json"});
