@@ -10,6 +10,9 @@ int main(int argc, char** argv) {
     const bool ratios_complete = reporter.print_ratios({
         {"config: load_config vs bare yaml-cpp parse", "config_load_default", "peer_yaml_cpp_parse"},
         {"network: iteration + description vs system_clock::now", "network_describe_now", "peer_system_clock_now"},
+        // Sizes from EPHEMERY_BENCH_RESET_FILES / _BYTES; the files and bytes counters show what ran.
+        {"reset: wipe 1,000,000 files / 10 GiB of chain data vs rm -rf on the same tree",
+         "reset_ephemery/iterations:1/manual_time", "reset_rm_rf/iterations:1/manual_time"},
     });
     // The keystore benchmarks run once each (keystore_bench.cpp), hence the iterations:1/manual_time names.
     const bool speedups_complete = reporter.print_speedups({

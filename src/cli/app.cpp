@@ -34,6 +34,7 @@ int run(int argc, char** argv) {
     add_keys_command(app, context);
     add_slashing_command(app, context);
     add_reset_command(app, context);
+    add_clients_command(app, context);
 
     try {
         app.parse(argc, argv);

@@ -15,5 +15,6 @@ void add_keys_command(CLI::App& app, CommandContext& context);
 void add_keys_new_command(CLI::App& keys, CommandContext& context);
 void add_slashing_command(CLI::App& app, CommandContext& context);
 void add_reset_command(CLI::App& app, CommandContext& context);
+void add_clients_command(CLI::App& app, CommandContext& context);
 
 }  // namespace ephemery::cli

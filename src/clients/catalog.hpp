@@ -109,7 +109,8 @@ struct ClientSpec {
 //   {chainspec_json}    Nethermind chainspec                         {genesis_block_hash} execution genesis hash
 //   {config_yaml}       consensus config                             {genesis_ssz}    consensus genesis state
 //   {testnet_dir}       a directory with config.yaml, genesis.ssz, deploy_block.txt, deposit_contract_block.txt,
-//                       boot_enr.yaml (the Lighthouse/Grandine/Prysm "testnet dir" form, prepared by ephemery)
+//                       deposit_contract_block_hash.txt (Nimbus), boot_enr.yaml and bootstrap_nodes.txt (Grandine):
+//                       the "testnet dir" form of Lighthouse, Nimbus, Grandine and Prysm, prepared by ephemery
 //   {deposit_contract_block}  block number of the deposit contract
 //   {bootnodes_enr}     consensus bootnodes, comma separated        {bootnodes_enode} execution bootnodes, comma separated
 //   {jwt_file}          the 32-byte hex JWT secret shared by EL and CL

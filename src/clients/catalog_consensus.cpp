@@ -383,8 +383,8 @@ ClientSpec nimbus() {
         .init = {},
         .json_logs = {{"--log-format=json"}},
         .keep = {{"validators", "keystores (validators/<pubkey>/keystore.json)"}, {"secrets", "keystore passwords"}},
-        .wipe = {{"validators/slashing_protection.sqlite3-wal", "SQLite write-ahead log of the slashing DB"},
-                 {"validators/slashing_protection.sqlite3-shm", "SQLite shared memory file of the slashing DB"}},
+        // Nothing to wipe: clearing the slashing store removes its -wal/-shm/-journal files with it.
+        .wipe = {},
         .slashing = {{"validators/slashing_protection.sqlite3", SlashingFormat::nimbus_sqlite}},
         .ports = {tcp("metrics", 8108), tcp("keymanager", 5052)},
         .health = metrics_health(),

@@ -60,7 +60,12 @@ TEST(Catalog, PathsAreRelativeAndKeptPathsAreNeverWipedAsSlashingData) {
                     EXPECT_FALSE(is_within(kept.path, store.path)) << where << ": " << kept.path << " is slashing data";
                 }
             }
-            for (const WipedPath& wiped : role.wipe) EXPECT_TRUE(is_safe_relative(wiped.path)) << where << ": " << wiped.path;
+            for (const WipedPath& wiped : role.wipe) {
+                EXPECT_TRUE(is_safe_relative(wiped.path)) << where << ": " << wiped.path;
+                for (const KeptPath& kept : role.keep) {
+                    EXPECT_FALSE(is_within(wiped.path, kept.path)) << where << ": " << wiped.path << " is kept data";
+                }
+            }
             for (const SlashingStore& store : role.slashing) {
                 EXPECT_TRUE(is_safe_relative(store.path)) << where << ": " << store.path;
                 EXPECT_NE(store.path, ".") << where;
