@@ -18,6 +18,7 @@
 #include <spawn.h>
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -112,9 +113,9 @@ Descriptor make_directory_at(int parent, const std::string& name) {
     if (::mkdirat(parent, name.c_str(), 0755) != 0 && errno != EEXIST) {
         throw std::runtime_error(fmt::format("mkdir {}: {}", name, error_text(errno)));
     }
-    Descriptor directory(::openat(parent, name.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (directory.get() < 0) throw std::runtime_error(fmt::format("open {}: {}", name, error_text(errno)));
-    return directory;
+    const int directory = ::openat(parent, name.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (directory < 0) throw std::runtime_error(fmt::format("open {}: {}", name, error_text(errno)));
+    return Descriptor(directory);
 }
 
 void create_file_at(int directory, const std::string& name, std::uint64_t bytes) {

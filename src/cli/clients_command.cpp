@@ -19,7 +19,8 @@ std::string_view transport_name(clients::Transport transport) {
 std::vector<std::string> texts(const std::vector<clients::Argument>& arguments) {
     std::vector<std::string> result;
     result.reserve(arguments.size());
-    for (const auto& argument : arguments) result.push_back(argument.optional ? "[" + argument.text + "]" : argument.text);
+    for (const auto& argument : arguments)
+        result.push_back(argument.optional ? "[" + argument.text + "]" : argument.text);
     return result;
 }
 
@@ -36,10 +37,18 @@ nlohmann::ordered_json role_json(const clients::RoleSpec& role) {
     for (const auto& port : role.ports) {
         ports.push_back({{"name", port.name}, {"number", port.number}, {"transport", transport_name(port.transport)}});
     }
-    return {{"role", clients::role_name(role.role)}, {"program", role.program},    {"run", texts(role.run)},
-            {"init", texts(role.init)},              {"json_logs", texts(role.json_logs)}, {"keep", keep},
-            {"wipe", wipe},                          {"slashing", slashing},       {"ports", ports},
-            {"image", role.image},                   {"notes", role.notes},        {"sources", role.sources}};
+    return {{"role", clients::role_name(role.role)},
+            {"program", role.program},
+            {"run", texts(role.run)},
+            {"init", texts(role.init)},
+            {"json_logs", texts(role.json_logs)},
+            {"keep", keep},
+            {"wipe", wipe},
+            {"slashing", slashing},
+            {"ports", ports},
+            {"image", role.image},
+            {"notes", role.notes},
+            {"sources", role.sources}};
 }
 
 void print_role(const clients::RoleSpec& role) {
@@ -64,8 +73,10 @@ ExitCode run_clients(const std::string& name, bool json) {
         if (name.empty() || spec.name == name) chosen.push_back(&spec);
     }
     if (chosen.empty()) {
-        fmt::print(stderr, "error: unknown client '{}'; known: geth, nethermind, besu, erigon, reth, lighthouse, prysm, "
-                           "teku, nimbus, lodestar, grandine\n", name);
+        fmt::print(stderr,
+                   "error: unknown client '{}'; known: geth, nethermind, besu, erigon, reth, lighthouse, prysm, "
+                   "teku, nimbus, lodestar, grandine\n",
+                   name);
         return ExitCode::usage_error;
     }
     if (json) {
@@ -73,8 +84,10 @@ ExitCode run_clients(const std::string& name, bool json) {
         for (const auto* spec : chosen) {
             auto roles = nlohmann::ordered_json::array();
             for (const auto& role : spec->roles) roles.push_back(role_json(role));
-            document.push_back({{"client", spec->name}, {"name", spec->display_name},
-                                {"knows_ephemery_by_name", spec->knows_ephemery_by_name}, {"roles", roles}});
+            document.push_back({{"client", spec->name},
+                                {"name", spec->display_name},
+                                {"knows_ephemery_by_name", spec->knows_ephemery_by_name},
+                                {"roles", roles}});
         }
         print_json(document);
         return ExitCode::ok;

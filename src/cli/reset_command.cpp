@@ -39,10 +39,10 @@ std::vector<reset::Instance> configured_instances(const config::Config& config) 
     }};
     for (const auto& [role, settings] : roles) {
         if (!settings->enabled) continue;
-        const fs::path data_dir =
-            settings->data_dir.empty()
-                ? config.data_dir / fmt::format("{}-{}", clients::role_name(role), clients::client_name(settings->client))
-                : fs::path(settings->data_dir);
+        const fs::path data_dir = settings->data_dir.empty()
+                                      ? config.data_dir / fmt::format("{}-{}", clients::role_name(role),
+                                                                      clients::client_name(settings->client))
+                                      : fs::path(settings->data_dir);
         instances.push_back({.role = role,
                              .client = settings->client,
                              .data_dir = data_dir,
@@ -93,11 +93,12 @@ nlohmann::ordered_json plan_document(const reset::Prepared& prepared, const std:
             if (!preview.notes.empty()) step["notes"] = preview.notes;
         }
         if (preview.store) {
-            step["store"] = {{"exists", preview.store->exists},
-                             {"bytes", preview.store->bytes},
-                             {"genesis_validators_root", preview.store->genesis_validators_root
-                                                             ? nlohmann::ordered_json(*preview.store->genesis_validators_root)
-                                                             : nullptr}};
+            step["store"] = {
+                {"exists", preview.store->exists},
+                {"bytes", preview.store->bytes},
+                {"genesis_validators_root", preview.store->genesis_validators_root
+                                                ? nlohmann::ordered_json(*preview.store->genesis_validators_root)
+                                                : nullptr}};
             if (!preview.store->note.empty()) step["store"]["note"] = preview.store->note;
         }
     }
@@ -120,8 +121,9 @@ void print_step(std::size_t index, const reset::Step& step, const reset::StepPre
         case StepKind::archive_slashing:
         case StepKind::clear_slashing:
             if (preview.store && preview.store->exists) {
-                fmt::print("       {} ({}, {}): {}\n", step.kind == StepKind::archive_slashing ? step.source : step.path.string(),
-                           step.format, human_bytes(preview.store->bytes),
+                fmt::print("       {} ({}, {}): {}\n",
+                           step.kind == StepKind::archive_slashing ? step.source : step.path.string(), step.format,
+                           human_bytes(preview.store->bytes),
                            preview.store->genesis_validators_root
                                ? "genesis validators root " + *preview.store->genesis_validators_root
                                : preview.store->note);
@@ -200,7 +202,8 @@ ExitCode run_run(const CommandContext& context, const ResetOptions& options) {
         fmt::print("the node is reset to iteration {} ({} steps{})\n", outcome->iteration, outcome->steps_run,
                    outcome->steps_skipped > 0 ? fmt::format(", resumed after {} done before", outcome->steps_skipped)
                                               : std::string());
-        if (!control.to_start().empty()) fmt::print("start your clients now: {}\n", fmt::join(control.to_start(), ", "));
+        if (!control.to_start().empty())
+            fmt::print("start your clients now: {}\n", fmt::join(control.to_start(), ", "));
     }
     return ExitCode::ok;
 }
@@ -208,7 +211,8 @@ ExitCode run_run(const CommandContext& context, const ResetOptions& options) {
 }  // namespace
 
 void add_reset_command(CLI::App& app, CommandContext& context) {
-    auto* command = app.add_subcommand("reset", "Reset the node to a new iteration: keep identity and keys, wipe chain data");
+    auto* command =
+        app.add_subcommand("reset", "Reset the node to a new iteration: keep identity and keys, wipe chain data");
     command->require_subcommand(1);
 
     auto plan_options = std::make_shared<ResetOptions>();

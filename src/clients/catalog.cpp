@@ -55,8 +55,8 @@ const std::vector<ClientSpec>& catalog() {
 
 const ClientSpec& spec_of(Client client) {
     const auto& entries = catalog();
-    const auto found =
-        std::find_if(entries.begin(), entries.end(), [client](const ClientSpec& spec) { return spec.client == client; });
+    const auto found = std::find_if(entries.begin(), entries.end(),
+                                    [client](const ClientSpec& spec) { return spec.client == client; });
     if (found == entries.end()) {
         // Every Client has an entry; catalog_test checks it.
         (void)std::fprintf(stderr, "fatal: client %d missing from the catalog\n", static_cast<int>(client));
@@ -67,8 +67,8 @@ const ClientSpec& spec_of(Client client) {
 
 const RoleSpec* role_spec(Client client, Role role) {
     const ClientSpec& spec = spec_of(client);
-    const auto found =
-        std::find_if(spec.roles.begin(), spec.roles.end(), [role](const RoleSpec& entry) { return entry.role == role; });
+    const auto found = std::find_if(spec.roles.begin(), spec.roles.end(),
+                                    [role](const RoleSpec& entry) { return entry.role == role; });
     return found == spec.roles.end() ? nullptr : &*found;
 }
 
@@ -132,8 +132,9 @@ Result<std::vector<std::string>> render_arguments(const std::vector<Argument>& a
             text += rest.substr(0, open);
             const std::string name(rest.substr(open + 1, close - open - 1));
             if (!is_known_placeholder(name)) {
-                return make_error(Errc::invalid_argument,
-                                  fmt::format("argument '{}' uses the unknown placeholder {{{}}}", argument.text, name));
+                return make_error(
+                    Errc::invalid_argument,
+                    fmt::format("argument '{}' uses the unknown placeholder {{{}}}", argument.text, name));
             }
             const auto value = values.find(name);
             if (value == values.end() || value->second.empty()) {
@@ -141,8 +142,9 @@ Result<std::vector<std::string>> render_arguments(const std::vector<Argument>& a
                     dropped = true;
                     break;
                 }
-                return make_error(Errc::not_found, fmt::format("argument '{}' needs a value for {{{}}}, and none is set",
-                                                               argument.text, name));
+                return make_error(
+                    Errc::not_found,
+                    fmt::format("argument '{}' needs a value for {{{}}}, and none is set", argument.text, name));
             }
             text += value->second;
             rest.remove_prefix(close + 1);

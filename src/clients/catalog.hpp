@@ -64,9 +64,9 @@ struct Port {
 };
 
 enum class HealthKind {
-    beacon_api,    // GET path on the http port; 200 or 206 is alive
-    json_rpc,      // POST {"method": path} on the http port; a result is alive
-    http_get,      // GET path on the named port; 200 is alive
+    beacon_api,  // GET path on the http port; 200 or 206 is alive
+    json_rpc,    // POST {"method": path} on the http port; a result is alive
+    http_get,    // GET path on the named port; 200 is alive
 };
 
 struct HealthCheck {
@@ -78,23 +78,23 @@ struct HealthCheck {
 // What a client needs and does in one role.
 struct RoleSpec {
     Role role{Role::execution};
-    std::string program;             // the executable's usual name on PATH
-    std::vector<Argument> run;       // arguments after the program (for Teku/Prysm/Nimbus VC: the subcommand first)
-    std::vector<Argument> init;      // a genesis-init command run after a wipe (program first); empty: none
-    std::vector<Argument> json_logs; // added when logging.format is json; empty: the client has no such option
+    std::string program;              // the executable's usual name on PATH
+    std::vector<Argument> run;        // arguments after the program (for Teku/Prysm/Nimbus VC: the subcommand first)
+    std::vector<Argument> init;       // a genesis-init command run after a wipe (program first); empty: none
+    std::vector<Argument> json_logs;  // added when logging.format is json; empty: the client has no such option
     std::vector<KeptPath> keep;
     std::vector<WipedPath> wipe;
     std::vector<SlashingStore> slashing;  // validator role: the slashing-protection store(s)
     std::vector<Port> ports;
     std::optional<HealthCheck> health;
-    std::string image;               // container image for the compose backend
-    std::vector<std::string> notes;  // facts an operator should know (shown by `ephemery clients show`)
+    std::string image;                 // container image for the compose backend
+    std::vector<std::string> notes;    // facts an operator should know (shown by `ephemery clients show`)
     std::vector<std::string> sources;  // where the facts above come from (documentation URLs)
 };
 
 struct ClientSpec {
     Client client{Client::geth};
-    std::string name;  // "geth"
+    std::string name;          // "geth"
     std::string display_name;  // "Geth"
     std::vector<RoleSpec> roles;
     // Whether the client knows Ephemery by name (--network ephemery). ephemery still passes the release
@@ -112,22 +112,21 @@ struct ClientSpec {
 //                       deposit_contract_block_hash.txt (Nimbus), boot_enr.yaml and bootstrap_nodes.txt (Grandine):
 //                       the "testnet dir" form of Lighthouse, Nimbus, Grandine and Prysm, prepared by ephemery
 //   {deposit_contract_block}  block number of the deposit contract
-//   {bootnodes_enr}     consensus bootnodes, comma separated        {bootnodes_enode} execution bootnodes, comma separated
-//   {jwt_file}          the 32-byte hex JWT secret shared by EL and CL
-//   {engine_url}        the EL's engine API as the CL reaches it      {beacon_url}   the CL's beacon API as the VC reaches it
-//   {execution_rpc_url} the EL's JSON-RPC as the CL reaches it (Prysm, Nimbus need it for nothing else)
-//   {checkpoint_url}    checkpoint-sync source (optional)
-//   {p2p_port} {http_port} {engine_port} {metrics_port} {keymanager_port}  this instance's ports
+//   {bootnodes_enr}     consensus bootnodes, comma separated        {bootnodes_enode} execution bootnodes, comma
+//   separated {jwt_file}          the 32-byte hex JWT secret shared by EL and CL {engine_url}        the EL's engine
+//   API as the CL reaches it      {beacon_url}   the CL's beacon API as the VC reaches it {execution_rpc_url} the EL's
+//   JSON-RPC as the CL reaches it (Prysm, Nimbus need it for nothing else) {checkpoint_url}    checkpoint-sync source
+//   (optional) {p2p_port} {http_port} {engine_port} {metrics_port} {keymanager_port}  this instance's ports
 //   {keystores_dir} {secrets_dir} {password_file} {wallet_dir}  validator keys as laid out for this client
 //   {fee_recipient} {graffiti}  (optional)
 //   {bind_address}      listen address of the APIs (127.0.0.1 unless configured)
 inline constexpr std::array<std::string_view, 29> placeholder_names{
-    "data_dir",        "chain_id",         "genesis_json",   "besu_json",          "chainspec_json",
-    "genesis_block_hash", "config_yaml",   "genesis_ssz",    "testnet_dir",        "deposit_contract_block",
-    "bootnodes_enr",   "bootnodes_enode",  "jwt_file",       "engine_url",         "beacon_url",
-    "execution_rpc_url", "checkpoint_url", "p2p_port",       "http_port",          "engine_port",
-    "metrics_port",    "keymanager_port",  "keystores_dir",  "secrets_dir",        "password_file",
-    "wallet_dir",      "fee_recipient",    "graffiti",       "bind_address",
+    "data_dir",           "chain_id",        "genesis_json",  "besu_json",    "chainspec_json",
+    "genesis_block_hash", "config_yaml",     "genesis_ssz",   "testnet_dir",  "deposit_contract_block",
+    "bootnodes_enr",      "bootnodes_enode", "jwt_file",      "engine_url",   "beacon_url",
+    "execution_rpc_url",  "checkpoint_url",  "p2p_port",      "http_port",    "engine_port",
+    "metrics_port",       "keymanager_port", "keystores_dir", "secrets_dir",  "password_file",
+    "wallet_dir",         "fee_recipient",   "graffiti",      "bind_address",
 };
 
 // Every client, in the order of the Client enum.

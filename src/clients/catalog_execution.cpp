@@ -43,7 +43,10 @@ HealthCheck rpc_health() {
 }
 
 ClientSpec execution_client(Client id, std::string name, std::string display, RoleSpec role, bool knows_ephemery) {
-    return {.client = id, .name = std::move(name), .display_name = std::move(display), .roles = {std::move(role)},
+    return {.client = id,
+            .name = std::move(name),
+            .display_name = std::move(display),
+            .roles = {std::move(role)},
             .knows_ephemery_by_name = knows_ephemery};
 }
 
@@ -57,40 +60,44 @@ ClientSpec execution_client(Client id, std::string name, std::string display, Ro
 // - reset (wipe geth/ but nodekey, then geth init): ephemery-scripts retention.sh, ephemery-client-wrapper
 //   geth/wrapper.sh
 ClientSpec geth() {
-    return execution_client(Client::geth, "geth", "Geth", {
-        .role = Role::execution,
-        .program = "geth",
-        .run = args({"--datadir={data_dir}", "--networkid={chain_id}", "--bootnodes={bootnodes_enode}",
-                     "--port={p2p_port}", "--syncmode=snap",
-                     "--http", "--http.addr={bind_address}", "--http.port={http_port}", "--http.api=eth,net,web3",
-                     "--http.vhosts=*",
-                     "--authrpc.addr={bind_address}", "--authrpc.port={engine_port}", "--authrpc.vhosts=*",
-                     "--authrpc.jwtsecret={jwt_file}",
-                     "--metrics", "--metrics.addr={bind_address}", "--metrics.port={metrics_port}"}),
-        // The chain data is gone after a wipe; geth init writes the new genesis into <datadir>/geth/chaindata.
-        .init = args({"geth", "init", "--datadir={data_dir}", "{genesis_json}"}),
-        .json_logs = args({"--log.format=json"}),
-        .keep = {{.path = "geth/nodekey", .what = "node key (enode identity)"},
-                 {.path = "keystore", .what = "account keystores"}},
-        // geth/ holds chaindata (with ancient/), nodes (discovery db), blobpool, triecache, LOCK: all chain-specific.
-        .wipe = {{.path = "geth", .what = "chain data, discovery db, tx/blob pools"}},
-        .slashing = {},
-        .ports = el_ports(6060),
-        .health = rpc_health(),
-        .image = "ethereum/client-go:stable",
-        .notes = {"Genesis is written by `geth init` after each wipe (recent releases also accept --override.genesis).",
-                  "The network id defaults to the genesis chain id; --networkid (for old releases) only warns.",
-                  "Snap sync (the default); use --syncmode=full if too few peers serve snap."},
-        .sources = {"https://github.com/ethereum/go-ethereum/blob/master/node/config.go",
-                    "https://github.com/ethereum/go-ethereum/blob/master/node/defaults.go",
-                    "https://github.com/ethereum/go-ethereum/blob/master/node/rpcstack.go",
-                    "https://github.com/ethereum/go-ethereum/blob/master/metrics/config.go",
-                    "https://github.com/ethereum/go-ethereum/blob/master/cmd/utils/flags.go",
-                    "https://github.com/ethereum/go-ethereum/blob/master/internal/debug/flags.go",
-                    "https://github.com/ethereum/go-ethereum/blob/master/cmd/geth/chaincmd.go",
-                    "https://github.com/ethereum/go-ethereum/blob/master/build/ci.go",
-                    "https://github.com/ephemery-testnet/ephemery-scripts/blob/master/retention.sh"},
-    }, false);
+    return execution_client(
+        Client::geth, "geth", "Geth",
+        {
+            .role = Role::execution,
+            .program = "geth",
+            .run = args({"--datadir={data_dir}", "--networkid={chain_id}", "--bootnodes={bootnodes_enode}",
+                         "--port={p2p_port}", "--syncmode=snap", "--http", "--http.addr={bind_address}",
+                         "--http.port={http_port}", "--http.api=eth,net,web3", "--http.vhosts=*",
+                         "--authrpc.addr={bind_address}", "--authrpc.port={engine_port}", "--authrpc.vhosts=*",
+                         "--authrpc.jwtsecret={jwt_file}", "--metrics", "--metrics.addr={bind_address}",
+                         "--metrics.port={metrics_port}"}),
+            // The chain data is gone after a wipe; geth init writes the new genesis into <datadir>/geth/chaindata.
+            .init = args({"geth", "init", "--datadir={data_dir}", "{genesis_json}"}),
+            .json_logs = args({"--log.format=json"}),
+            .keep = {{.path = "geth/nodekey", .what = "node key (enode identity)"},
+                     {.path = "keystore", .what = "account keystores"}},
+            // geth/ holds chaindata (with ancient/), nodes (discovery db), blobpool, triecache, LOCK: all
+            // chain-specific.
+            .wipe = {{.path = "geth", .what = "chain data, discovery db, tx/blob pools"}},
+            .slashing = {},
+            .ports = el_ports(6060),
+            .health = rpc_health(),
+            .image = "ethereum/client-go:stable",
+            .notes =
+                {"Genesis is written by `geth init` after each wipe (recent releases also accept --override.genesis).",
+                 "The network id defaults to the genesis chain id; --networkid (for old releases) only warns.",
+                 "Snap sync (the default); use --syncmode=full if too few peers serve snap."},
+            .sources = {"https://github.com/ethereum/go-ethereum/blob/master/node/config.go",
+                        "https://github.com/ethereum/go-ethereum/blob/master/node/defaults.go",
+                        "https://github.com/ethereum/go-ethereum/blob/master/node/rpcstack.go",
+                        "https://github.com/ethereum/go-ethereum/blob/master/metrics/config.go",
+                        "https://github.com/ethereum/go-ethereum/blob/master/cmd/utils/flags.go",
+                        "https://github.com/ethereum/go-ethereum/blob/master/internal/debug/flags.go",
+                        "https://github.com/ethereum/go-ethereum/blob/master/cmd/geth/chaincmd.go",
+                        "https://github.com/ethereum/go-ethereum/blob/master/build/ci.go",
+                        "https://github.com/ephemery-testnet/ephemery-scripts/blob/master/retention.sh"},
+        },
+        false);
 }
 
 // Nethermind.
@@ -103,45 +110,60 @@ ClientSpec geth() {
 //   ephemery-client-wrapper nethermind/wrapper.sh (which also passes Init.GenesisHash)
 // - no JSON log option, logging is NLog (--logger-config): docs.nethermind.io logs; image: installing-nethermind
 ClientSpec nethermind() {
-    return execution_client(Client::nethermind, "nethermind", "Nethermind", {
-        .role = Role::execution,
-        .program = "nethermind",
-        // DB and keystore are given as absolute paths so keep/wipe do not depend on a preset or release default.
-        .run = args({"--config=none", "--data-dir={data_dir}", "--Init.ChainSpecPath={chainspec_json}",
-                     "--Init.GenesisHash={genesis_block_hash}", "--Init.BaseDbPath={data_dir}/nethermind_db",
-                     "--KeyStore.KeyStoreDirectory={data_dir}/keystore",
-                     "--Network.Bootnodes={bootnodes_enode}", "--Network.P2PPort={p2p_port}",
-                     "--Network.DiscoveryPort={p2p_port}", "--Sync.SnapSync=true",
-                     "--JsonRpc.Enabled=true", "--JsonRpc.Host={bind_address}", "--JsonRpc.Port={http_port}",
-                     "--JsonRpc.EnabledModules=eth,net,web3",
-                     "--JsonRpc.EngineHost={bind_address}", "--JsonRpc.EnginePort={engine_port}",
-                     "--JsonRpc.JwtSecretFile={jwt_file}",
-                     "--Metrics.Enabled=true", "--Metrics.ExposeHost={bind_address}",
-                     "--Metrics.ExposePort={metrics_port}"}),
-        .init = {},  // the chainspec is read at start-up
-        .json_logs = {},
-        .keep = {{.path = "keystore/node.key.plain", .what = "node key (enode identity)"},
-                 {.path = "keystore", .what = "node key and account keystores"}},
-        // nethermind_db holds every database, the peer and discovery dbs included; logs/ is left alone.
-        .wipe = {{.path = "nethermind_db", .what = "chain data, peer and discovery dbs"}},
-        .slashing = {},
-        .ports = el_ports(6060),
-        .health = rpc_health(),
-        .image = "nethermind/nethermind:latest",
-        .notes = {"--config=none: without it the mainnet preset (pivot, bootnodes) would apply.",
-                  "JSON logs need a custom NLog.config (--logger-config); there is no flag.",
-                  "/health needs --HealthChecks.Enabled=true and answers 503 while syncing or without peers.",
-                  "No default metrics port; 6060 is ephemery's choice.",
-                  "Releases before --data-dir existed take --datadir."},
-        .sources = {"https://docs.nethermind.io/fundamentals/configuration",
-                    "https://docs.nethermind.io/interacting/json-rpc-server",
-                    "https://docs.nethermind.io/monitoring/health-check",
-                    "https://docs.nethermind.io/fundamentals/logs",
-                    "https://docs.nethermind.io/get-started/installing-nethermind",
-                    "https://github.com/NethermindEth/nethermind/blob/master/src/Nethermind/Nethermind.Wallet/NodeKeyManager.cs",
-                    "https://github.com/NethermindEth/nethermind/blob/master/src/Nethermind/Nethermind.Blockchain/Synchronization/SyncConfig.cs",
-                    "https://github.com/ethpandaops/ethereum-package/blob/main/src/el/nethermind/nethermind_launcher.star"},
-    }, false);
+    return execution_client(
+        Client::nethermind, "nethermind", "Nethermind",
+        {
+            .role = Role::execution,
+            .program = "nethermind",
+            // DB and keystore are given as absolute paths so keep/wipe do not depend on a preset or release default.
+            .run = args({"--config=none",
+                         "--data-dir={data_dir}",
+                         "--Init.ChainSpecPath={chainspec_json}",
+                         "--Init.GenesisHash={genesis_block_hash}",
+                         "--Init.BaseDbPath={data_dir}/nethermind_db",
+                         "--KeyStore.KeyStoreDirectory={data_dir}/keystore",
+                         "--Network.Bootnodes={bootnodes_enode}",
+                         "--Network.P2PPort={p2p_port}",
+                         "--Network.DiscoveryPort={p2p_port}",
+                         "--Sync.SnapSync=true",
+                         "--JsonRpc.Enabled=true",
+                         "--JsonRpc.Host={bind_address}",
+                         "--JsonRpc.Port={http_port}",
+                         "--JsonRpc.EnabledModules=eth,net,web3",
+                         "--JsonRpc.EngineHost={bind_address}",
+                         "--JsonRpc.EnginePort={engine_port}",
+                         "--JsonRpc.JwtSecretFile={jwt_file}",
+                         "--Metrics.Enabled=true",
+                         "--Metrics.ExposeHost={bind_address}",
+                         "--Metrics.ExposePort={metrics_port}"}),
+            .init = {},  // the chainspec is read at start-up
+            .json_logs = {},
+            .keep = {{.path = "keystore/node.key.plain", .what = "node key (enode identity)"},
+                     {.path = "keystore", .what = "node key and account keystores"}},
+            // nethermind_db holds every database, the peer and discovery dbs included; logs/ is left alone.
+            .wipe = {{.path = "nethermind_db", .what = "chain data, peer and discovery dbs"}},
+            .slashing = {},
+            .ports = el_ports(6060),
+            .health = rpc_health(),
+            .image = "nethermind/nethermind:latest",
+            .notes = {"--config=none: without it the mainnet preset (pivot, bootnodes) would apply.",
+                      "JSON logs need a custom NLog.config (--logger-config); there is no flag.",
+                      "/health needs --HealthChecks.Enabled=true and answers 503 while syncing or without peers.",
+                      "No default metrics port; 6060 is ephemery's choice.",
+                      "Releases before --data-dir existed take --datadir."},
+            .sources = {"https://docs.nethermind.io/fundamentals/configuration",
+                        "https://docs.nethermind.io/interacting/json-rpc-server",
+                        "https://docs.nethermind.io/monitoring/health-check",
+                        "https://docs.nethermind.io/fundamentals/logs",
+                        "https://docs.nethermind.io/get-started/installing-nethermind",
+                        "https://github.com/NethermindEth/nethermind/blob/master/src/Nethermind/Nethermind.Wallet/"
+                        "NodeKeyManager.cs",
+                        "https://github.com/NethermindEth/nethermind/blob/master/src/Nethermind/Nethermind.Blockchain/"
+                        "Synchronization/SyncConfig.cs",
+                        "https://github.com/ethpandaops/ethereum-package/blob/main/src/el/nethermind/"
+                        "nethermind_launcher.star"},
+        },
+        false);
 }
 
 // Besu.
@@ -156,43 +178,55 @@ ClientSpec nethermind() {
 // - logging is log4j2 only (LOG4J_CONFIGURATION_FILE): cli/logging/XmlExtensionConfiguration.java
 // - image hyperledger/besu: .github/workflows/container-verify.yml
 ClientSpec besu() {
-    return execution_client(Client::besu, "besu", "Besu", {
-        .role = Role::execution,
-        .program = "besu",
-        .run = args({"--data-path={data_dir}", "--genesis-file={besu_json}", "--network-id={chain_id}",
-                     "--bootnodes={bootnodes_enode}", "--p2p-port={p2p_port}", "--sync-mode=SNAP",
-                     "--rpc-http-enabled=true", "--rpc-http-host={bind_address}", "--rpc-http-port={http_port}",
-                     "--rpc-http-api=ETH,NET,WEB3", "--host-allowlist=*",
-                     "--engine-rpc-enabled=true", "--engine-rpc-port={engine_port}", "--engine-jwt-secret={jwt_file}",
-                     "--engine-host-allowlist=*",
-                     "--metrics-enabled=true", "--metrics-host={bind_address}", "--metrics-port={metrics_port}"}),
-        .init = {},  // --genesis-file is read at start-up
-        .json_logs = {},
-        .keep = {{.path = "key", .what = "node key (enode identity)"}},
-        // Besu owns its data path and spreads chain state over it (database/, caches/, DATABASE_METADATA.json,
-        // VERSION_METADATA.json, sync state files, txpool.dump, uploads/); a stale sync state would resume the old
-        // chain. Everything but the key goes, as Besu's own Ephemery restart does.
-        .wipe = {{.path = ".", .what = "everything but the node key: database, caches, metadata, sync state"}},
-        .slashing = {},
-        .ports = el_ports(9545),
-        .health = HealthCheck{.kind = HealthKind::http_get, .port = "http", .path = "/liveness"},
-        .image = "hyperledger/besu:latest",
-        .notes = {"--network=ephemery computes the current chain id and timestamp from its bundled genesis.",
-                  "That genesis keeps the bundled alloc and forks; ephemery passes the release's --genesis-file.",
-                  "--network=ephemery also uses <data-path>/Ephemery-data-chain-<id> and resets itself.",
-                  "The Engine API listens on --rpc-http-host.",
-                  "JSON logs need a custom log4j2 file (LOG4J_CONFIGURATION_FILE); there is no flag."},
-        .sources = {"https://github.com/hyperledger/besu/blob/main/app/src/main/java/org/hyperledger/besu/cli/BesuCommand.java",
-                    "https://github.com/hyperledger/besu/blob/main/app/src/main/java/org/hyperledger/besu/cli/options/EngineRPCOptions.java",
-                    "https://github.com/hyperledger/besu/blob/main/app/src/main/java/org/hyperledger/besu/util/EphemeryGenesisUpdater.java",
-                    "https://github.com/hyperledger/besu/blob/main/app/src/main/java/org/hyperledger/besu/Runner.java",
-                    "https://github.com/hyperledger/besu/blob/main/app/src/main/java/org/hyperledger/besu/controller/BesuController.java",
-                    "https://github.com/hyperledger/besu/blob/main/crypto/algorithms/src/main/java/org/hyperledger/besu/crypto/KeyPairUtil.java",
-                    "https://github.com/hyperledger/besu/blob/main/ethereum/api/src/main/java/org/hyperledger/besu/ethereum/api/jsonrpc/JsonRpcConfiguration.java",
-                    "https://github.com/hyperledger/besu/blob/main/ethereum/api/src/main/java/org/hyperledger/besu/ethereum/api/jsonrpc/health/HealthService.java",
-                    "https://github.com/hyperledger/besu/blob/main/metrics/core/src/main/java/org/hyperledger/besu/metrics/prometheus/MetricsConfiguration.java",
-                    "https://github.com/hyperledger/besu/blob/main/.github/workflows/container-verify.yml"},
-    }, true);
+    return execution_client(
+        Client::besu, "besu", "Besu",
+        {
+            .role = Role::execution,
+            .program = "besu",
+            .run =
+                args({"--data-path={data_dir}", "--genesis-file={besu_json}", "--network-id={chain_id}",
+                      "--bootnodes={bootnodes_enode}", "--p2p-port={p2p_port}", "--sync-mode=SNAP",
+                      "--rpc-http-enabled=true", "--rpc-http-host={bind_address}", "--rpc-http-port={http_port}",
+                      "--rpc-http-api=ETH,NET,WEB3", "--host-allowlist=*", "--engine-rpc-enabled=true",
+                      "--engine-rpc-port={engine_port}", "--engine-jwt-secret={jwt_file}", "--engine-host-allowlist=*",
+                      "--metrics-enabled=true", "--metrics-host={bind_address}", "--metrics-port={metrics_port}"}),
+            .init = {},  // --genesis-file is read at start-up
+            .json_logs = {},
+            .keep = {{.path = "key", .what = "node key (enode identity)"}},
+            // Besu owns its data path and spreads chain state over it (database/, caches/, DATABASE_METADATA.json,
+            // VERSION_METADATA.json, sync state files, txpool.dump, uploads/); a stale sync state would resume the old
+            // chain. Everything but the key goes, as Besu's own Ephemery restart does.
+            .wipe = {{.path = ".", .what = "everything but the node key: database, caches, metadata, sync state"}},
+            .slashing = {},
+            .ports = el_ports(9545),
+            .health = HealthCheck{.kind = HealthKind::http_get, .port = "http", .path = "/liveness"},
+            .image = "hyperledger/besu:latest",
+            .notes = {"--network=ephemery computes the current chain id and timestamp from its bundled genesis.",
+                      "That genesis keeps the bundled alloc and forks; ephemery passes the release's --genesis-file.",
+                      "--network=ephemery also uses <data-path>/Ephemery-data-chain-<id> and resets itself.",
+                      "The Engine API listens on --rpc-http-host.",
+                      "JSON logs need a custom log4j2 file (LOG4J_CONFIGURATION_FILE); there is no flag."},
+            .sources =
+                {"https://github.com/hyperledger/besu/blob/main/app/src/main/java/org/hyperledger/besu/cli/"
+                 "BesuCommand.java",
+                 "https://github.com/hyperledger/besu/blob/main/app/src/main/java/org/hyperledger/besu/cli/options/"
+                 "EngineRPCOptions.java",
+                 "https://github.com/hyperledger/besu/blob/main/app/src/main/java/org/hyperledger/besu/util/"
+                 "EphemeryGenesisUpdater.java",
+                 "https://github.com/hyperledger/besu/blob/main/app/src/main/java/org/hyperledger/besu/Runner.java",
+                 "https://github.com/hyperledger/besu/blob/main/app/src/main/java/org/hyperledger/besu/controller/"
+                 "BesuController.java",
+                 "https://github.com/hyperledger/besu/blob/main/crypto/algorithms/src/main/java/org/hyperledger/besu/"
+                 "crypto/KeyPairUtil.java",
+                 "https://github.com/hyperledger/besu/blob/main/ethereum/api/src/main/java/org/hyperledger/besu/"
+                 "ethereum/api/jsonrpc/JsonRpcConfiguration.java",
+                 "https://github.com/hyperledger/besu/blob/main/ethereum/api/src/main/java/org/hyperledger/besu/"
+                 "ethereum/api/jsonrpc/health/HealthService.java",
+                 "https://github.com/hyperledger/besu/blob/main/metrics/core/src/main/java/org/hyperledger/besu/"
+                 "metrics/prometheus/MetricsConfiguration.java",
+                 "https://github.com/hyperledger/besu/blob/main/.github/workflows/container-verify.yml"},
+        },
+        true);
 }
 
 // Erigon.
@@ -204,39 +238,42 @@ ClientSpec besu() {
 // - `erigon init` then --networkid for custom networks: ethereum-package erigon_launcher.star, ephemery-scripts
 // - image erigontech/erigon: erigontech/docs src/installation/docker.md
 ClientSpec erigon() {
-    return execution_client(Client::erigon, "erigon", "Erigon", {
-        .role = Role::execution,
-        .program = "erigon",
-        .run = args({"--datadir={data_dir}", "--networkid={chain_id}", "--externalcl",
-                     "--bootnodes={bootnodes_enode}", "--port={p2p_port}",
-                     "--http", "--http.addr={bind_address}", "--http.port={http_port}", "--http.api=eth,net,web3",
-                     "--http.vhosts=*",
-                     "--authrpc.addr={bind_address}", "--authrpc.port={engine_port}", "--authrpc.vhosts=*",
-                     "--authrpc.jwtsecret={jwt_file}",
-                     "--metrics", "--metrics.addr={bind_address}", "--metrics.port={metrics_port}"}),
-        // Still needed: --chain only takes built-in names, so a custom genesis must be written by init first.
-        .init = args({"erigon", "init", "--datadir={data_dir}", "{genesis_json}"}),
-        .json_logs = args({"--log.console.json"}),
-        .keep = {{.path = "nodekey", .what = "node key (enode identity)"}},
-        // Erigon owns its datadir and its layout changes between releases; snapshots/ holds frozen blocks of the old
-        // chain and would be reused. Everything but the key goes.
-        .wipe = {{.path = ".", .what = "everything but the node key: chaindata, snapshots, txpool, nodes, caplin"}},
-        .slashing = {},
-        .ports = el_ports(6061, {{.name = "torrent", .number = 42069, .transport = Transport::tcp_and_udp}}),
-        .health = rpc_health(),
-        .image = "erigontech/erigon:latest",
-        .notes = {"--externalcl: otherwise Erigon 3 runs its built-in consensus client (Caplin).",
-                  "Syncs from genesis (no snap sync, no published Ephemery snapshots); prune mode full (the default).",
-                  "Also listens on 127.0.0.1:9090 (private gRPC API).",
-                  "Releases speaking eth/67 and eth/68 open a second sentry on 30304 (--p2p.allowed-ports)."},
-        .sources = {"https://github.com/erigontech/erigon/blob/main/p2p/node_key_config.go",
-                    "https://github.com/erigontech/erigon/blob/main/db/datadir/dirs.go",
-                    "https://github.com/erigontech/erigon/blob/main/cmd/utils/flags.go",
-                    "https://github.com/erigontech/docs/blob/main/src/basic/ports.md",
-                    "https://github.com/erigontech/docs/blob/main/src/advanced/options.md",
-                    "https://github.com/erigontech/docs/blob/main/src/installation/docker.md",
-                    "https://github.com/ethpandaops/ethereum-package/blob/main/src/el/erigon/erigon_launcher.star"},
-    }, false);
+    return execution_client(
+        Client::erigon, "erigon", "Erigon",
+        {
+            .role = Role::execution,
+            .program = "erigon",
+            .run =
+                args({"--datadir={data_dir}", "--networkid={chain_id}", "--externalcl", "--bootnodes={bootnodes_enode}",
+                      "--port={p2p_port}", "--http", "--http.addr={bind_address}", "--http.port={http_port}",
+                      "--http.api=eth,net,web3", "--http.vhosts=*", "--authrpc.addr={bind_address}",
+                      "--authrpc.port={engine_port}", "--authrpc.vhosts=*", "--authrpc.jwtsecret={jwt_file}",
+                      "--metrics", "--metrics.addr={bind_address}", "--metrics.port={metrics_port}"}),
+            // Still needed: --chain only takes built-in names, so a custom genesis must be written by init first.
+            .init = args({"erigon", "init", "--datadir={data_dir}", "{genesis_json}"}),
+            .json_logs = args({"--log.console.json"}),
+            .keep = {{.path = "nodekey", .what = "node key (enode identity)"}},
+            // Erigon owns its datadir and its layout changes between releases; snapshots/ holds frozen blocks of the
+            // old chain and would be reused. Everything but the key goes.
+            .wipe = {{.path = ".", .what = "everything but the node key: chaindata, snapshots, txpool, nodes, caplin"}},
+            .slashing = {},
+            .ports = el_ports(6061, {{.name = "torrent", .number = 42069, .transport = Transport::tcp_and_udp}}),
+            .health = rpc_health(),
+            .image = "erigontech/erigon:latest",
+            .notes =
+                {"--externalcl: otherwise Erigon 3 runs its built-in consensus client (Caplin).",
+                 "Syncs from genesis (no snap sync, no published Ephemery snapshots); prune mode full (the default).",
+                 "Also listens on 127.0.0.1:9090 (private gRPC API).",
+                 "Releases speaking eth/67 and eth/68 open a second sentry on 30304 (--p2p.allowed-ports)."},
+            .sources = {"https://github.com/erigontech/erigon/blob/main/p2p/node_key_config.go",
+                        "https://github.com/erigontech/erigon/blob/main/db/datadir/dirs.go",
+                        "https://github.com/erigontech/erigon/blob/main/cmd/utils/flags.go",
+                        "https://github.com/erigontech/docs/blob/main/src/basic/ports.md",
+                        "https://github.com/erigontech/docs/blob/main/src/advanced/options.md",
+                        "https://github.com/erigontech/docs/blob/main/src/installation/docker.md",
+                        "https://github.com/ethpandaops/ethereum-package/blob/main/src/el/erigon/erigon_launcher.star"},
+        },
+        false);
 }
 
 // Reth.
@@ -248,39 +285,41 @@ ClientSpec erigon() {
 // - flags: crates/node/core/src/args/{rpc_server,network,metric,log,pruning}.rs
 // - ports (discv5 on UDP 9200, metrics 9001): docs/vocs/docs/pages/run/faq/ports.mdx; image: installation/docker.mdx
 ClientSpec reth() {
-    return execution_client(Client::reth, "reth", "Reth", {
-        .role = Role::execution,
-        .program = "reth",
-        .run = args({"node", "--datadir={data_dir}", "--chain={genesis_json}", "--full",
-                     "--bootnodes={bootnodes_enode}", "--port={p2p_port}", "--discovery.port={p2p_port}",
-                     "--http", "--http.addr={bind_address}", "--http.port={http_port}", "--http.api=eth,net,web3",
-                     "--authrpc.addr={bind_address}", "--authrpc.port={engine_port}",
-                     "--authrpc.jwtsecret={jwt_file}",
-                     "--metrics={bind_address}:{metrics_port}"}),
-        // Not needed: `reth node` writes the genesis from --chain into an empty database at start-up.
-        .init = {},
-        .json_logs = args({"--log.stdout.format=json"}),
-        .keep = {{.path = "discovery-secret", .what = "node key (enode identity)"}},
-        // Reth owns its datadir: db, static_files, rocksdb, blobstore, known-peers.json, txpool backup, and reth.toml,
-        // which records the prune config. Everything but the key goes.
-        .wipe = {{.path = ".", .what = "everything but the node key: db, static files, pools, peers, reth.toml"}},
-        .slashing = {},
-        .ports = el_ports(9001, {{.name = "discovery", .number = 9200, .transport = Transport::udp}}),
-        .health = rpc_health(),
-        .image = "ghcr.io/paradigmxyz/reth:latest",
-        .notes = {"Full (pruned) node; syncs from genesis (Reth does not snap sync).",
-                  "discv5 listens on UDP 9200 (--discovery.v5.port), separate from the devp2p port."},
-        .sources = {"https://github.com/paradigmxyz/reth/blob/main/crates/node/core/src/dirs.rs",
-                    "https://github.com/paradigmxyz/reth/blob/main/crates/node/builder/src/launch/common.rs",
-                    "https://github.com/paradigmxyz/reth/blob/main/crates/node/builder/src/launch/engine.rs",
-                    "https://github.com/paradigmxyz/reth/blob/main/crates/node/core/src/args/rpc_server.rs",
-                    "https://github.com/paradigmxyz/reth/blob/main/crates/node/core/src/args/network.rs",
-                    "https://github.com/paradigmxyz/reth/blob/main/crates/node/core/src/args/metric.rs",
-                    "https://github.com/paradigmxyz/reth/blob/main/crates/node/core/src/args/log.rs",
-                    "https://github.com/paradigmxyz/reth/blob/main/crates/node/core/src/args/pruning.rs",
-                    "https://github.com/paradigmxyz/reth/blob/main/docs/vocs/docs/pages/run/faq/ports.mdx",
-                    "https://github.com/paradigmxyz/reth/blob/main/docs/vocs/docs/pages/installation/docker.mdx"},
-    }, false);
+    return execution_client(
+        Client::reth, "reth", "Reth",
+        {
+            .role = Role::execution,
+            .program = "reth",
+            .run = args({"node", "--datadir={data_dir}", "--chain={genesis_json}", "--full",
+                         "--bootnodes={bootnodes_enode}", "--port={p2p_port}", "--discovery.port={p2p_port}", "--http",
+                         "--http.addr={bind_address}", "--http.port={http_port}", "--http.api=eth,net,web3",
+                         "--authrpc.addr={bind_address}", "--authrpc.port={engine_port}",
+                         "--authrpc.jwtsecret={jwt_file}", "--metrics={bind_address}:{metrics_port}"}),
+            // Not needed: `reth node` writes the genesis from --chain into an empty database at start-up.
+            .init = {},
+            .json_logs = args({"--log.stdout.format=json"}),
+            .keep = {{.path = "discovery-secret", .what = "node key (enode identity)"}},
+            // Reth owns its datadir: db, static_files, rocksdb, blobstore, known-peers.json, txpool backup, and
+            // reth.toml, which records the prune config. Everything but the key goes.
+            .wipe = {{.path = ".", .what = "everything but the node key: db, static files, pools, peers, reth.toml"}},
+            .slashing = {},
+            .ports = el_ports(9001, {{.name = "discovery", .number = 9200, .transport = Transport::udp}}),
+            .health = rpc_health(),
+            .image = "ghcr.io/paradigmxyz/reth:latest",
+            .notes = {"Full (pruned) node; syncs from genesis (Reth does not snap sync).",
+                      "discv5 listens on UDP 9200 (--discovery.v5.port), separate from the devp2p port."},
+            .sources = {"https://github.com/paradigmxyz/reth/blob/main/crates/node/core/src/dirs.rs",
+                        "https://github.com/paradigmxyz/reth/blob/main/crates/node/builder/src/launch/common.rs",
+                        "https://github.com/paradigmxyz/reth/blob/main/crates/node/builder/src/launch/engine.rs",
+                        "https://github.com/paradigmxyz/reth/blob/main/crates/node/core/src/args/rpc_server.rs",
+                        "https://github.com/paradigmxyz/reth/blob/main/crates/node/core/src/args/network.rs",
+                        "https://github.com/paradigmxyz/reth/blob/main/crates/node/core/src/args/metric.rs",
+                        "https://github.com/paradigmxyz/reth/blob/main/crates/node/core/src/args/log.rs",
+                        "https://github.com/paradigmxyz/reth/blob/main/crates/node/core/src/args/pruning.rs",
+                        "https://github.com/paradigmxyz/reth/blob/main/docs/vocs/docs/pages/run/faq/ports.mdx",
+                        "https://github.com/paradigmxyz/reth/blob/main/docs/vocs/docs/pages/installation/docker.mdx"},
+        },
+        false);
 }
 
 }  // namespace

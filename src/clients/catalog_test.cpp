@@ -81,7 +81,8 @@ TEST(Catalog, ArgumentsUseOnlyKnownPlaceholders) {
         for (const RoleSpec& role : client.roles) {
             for (const auto* list : {&role.run, &role.init, &role.json_logs}) {
                 for (const std::string& name : placeholders_in(*list)) {
-                    EXPECT_NE(std::find(placeholder_names.begin(), placeholder_names.end(), name), placeholder_names.end())
+                    EXPECT_NE(std::find(placeholder_names.begin(), placeholder_names.end(), name),
+                              placeholder_names.end())
                         << client.name << ": {" << name << "}";
                 }
             }
@@ -98,8 +99,8 @@ TEST(Catalog, ServiceNamesFollowNetworkRoleClient) {
 }
 
 TEST(RenderArguments, FillsPlaceholdersAndDropsOptionalArgumentsWithoutValues) {
-    const std::vector<Argument> arguments{{"--datadir={data_dir}"}, {"--checkpoint-sync-url={checkpoint_url}", true},
-                                          {"--port"}, {"{p2p_port}"}};
+    const std::vector<Argument> arguments{
+        {"--datadir={data_dir}"}, {"--checkpoint-sync-url={checkpoint_url}", true}, {"--port"}, {"{p2p_port}"}};
     const auto rendered = render_arguments(arguments, {{"data_dir", "/d"}, {"p2p_port", "30303"}});
     ASSERT_TRUE(rendered.ok()) << rendered.error().message;
     EXPECT_EQ(*rendered, (std::vector<std::string>{"--datadir=/d", "--port", "30303"}));

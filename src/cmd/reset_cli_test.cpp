@@ -35,10 +35,12 @@ class ResetCli : public Cli {
         }
         // Stands in for geth: `init --datadir=D genesis.json` leaves D/geth/chaindata/GENESIS naming the file.
         write(node_.path() / "bin/geth",
-              "#!/bin/sh\nd=${2#--datadir=}\nmkdir -p \"$d/geth/chaindata\"\necho \"$3\" > \"$d/geth/chaindata/GENESIS\"\n"
+              "#!/bin/sh\nd=${2#--datadir=}\nmkdir -p \"$d/geth/chaindata\"\necho \"$3\" > "
+              "\"$d/geth/chaindata/GENESIS\"\n"
               "echo initialised\n");
         fs::permissions(node_.path() / "bin/geth", fs::perms::owner_all);
-        write(config_file(), "data_dir: " + data().string() + "\nclients:\n  execution:\n    client: geth\n    binary: " +
+        write(config_file(), "data_dir: " + data().string() +
+                                 "\nclients:\n  execution:\n    client: geth\n    binary: " +
                                  (node_.path() / "bin/geth").string() + "\n  consensus:\n    client: lighthouse\n");
         write(data() / "iteration.json", "{\"iteration\": 160}\n");
         write(geth() / "geth/nodekey", "node key of geth");
@@ -58,7 +60,8 @@ class ResetCli : public Cli {
     void install_releases() {
         const std::string source = releases_.path().string();
         ASSERT_EQ(run(with_config({"genesis", "fetch", "--source", source, "--iteration", "160"})).exit_code, 0);
-        const auto next = run(with_config({"genesis", "fetch", "--source", source, "--iteration", "161", "--no-activate"}));
+        const auto next =
+            run(with_config({"genesis", "fetch", "--source", source, "--iteration", "161", "--no-activate"}));
         ASSERT_EQ(next.exit_code, 0) << next.err;
     }
 
@@ -88,7 +91,8 @@ TEST_F(ResetCli, PlanShowsEveryPathWithItsSizeAndChangesNothingThenRunResetsAndA
     result = run(with_config({"reset", "run", "--iteration", "161"}));
     ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
     EXPECT_THAT(result.out, HasSubstr("the node is reset to iteration 161"));
-    EXPECT_THAT(result.out, HasSubstr("start your clients now: ephemery-execution-geth, ephemery-consensus-lighthouse"));
+    EXPECT_THAT(result.out,
+                HasSubstr("start your clients now: ephemery-execution-geth, ephemery-consensus-lighthouse"));
     EXPECT_EQ(read(geth() / "geth/nodekey"), "node key of geth");
     EXPECT_EQ(read(lighthouse() / "beacon/network/key"), "libp2p key");
     EXPECT_TRUE(fs::exists(geth() / "keystore/UTC--2026"));
@@ -109,8 +113,8 @@ TEST_F(ResetCli, RefusesWithoutTheReleaseAndWhileAClientStillUsesItsDataDir) {
     EXPECT_TRUE(fs::exists(geth() / "geth/chaindata/000001.ldb"));
 
     install_releases();
-    test::BackgroundProcess client({.argv = {"/bin/sleep", "60"}, .env = {}, .working_directory = geth(),
-                                    .log_file = node_.path() / "sleep.log"});
+    test::BackgroundProcess client(
+        {.argv = {"/bin/sleep", "60"}, .env = {}, .working_directory = geth(), .log_file = node_.path() / "sleep.log"});
     result = run(with_config({"reset", "run", "--iteration", "161"}));
     EXPECT_EQ(result.exit_code, 3);
     EXPECT_THAT(result.err, HasSubstr("ephemery-execution-geth still runs: process"));

@@ -322,9 +322,10 @@ Status write_member(archive* writer, const ArchiveMember& member) {
     archive_entry_set_size(entry.get(), static_cast<la_int64_t>(data.size()));
     archive_entry_set_mtime(entry.get(), ::time(nullptr), 0);
     if (archive_write_header(writer, entry.get()) != ARCHIVE_OK ||
-        (!data.empty() && archive_write_data(writer, data.data(), data.size()) != static_cast<la_ssize_t>(data.size()))) {
-        return make_error(Errc::io_error, fmt::format("cannot add {} to the archive: {}", member.name,
-                                                      archive_error_string(writer)));
+        (!data.empty() &&
+         archive_write_data(writer, data.data(), data.size()) != static_cast<la_ssize_t>(data.size()))) {
+        return make_error(Errc::io_error,
+                          fmt::format("cannot add {} to the archive: {}", member.name, archive_error_string(writer)));
     }
     return {};
 }

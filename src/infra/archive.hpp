@@ -41,8 +41,8 @@ struct ExtractedFile {
                                                              const ExtractLimits& limits);
 
 struct ArchiveMember {
-    std::string name;                  // path inside the archive
-    std::filesystem::path source;      // a regular file to copy in; empty: `contents` is the file
+    std::string name;              // path inside the archive
+    std::filesystem::path source;  // a regular file to copy in; empty: `contents` is the file
     std::string contents;
 };
 

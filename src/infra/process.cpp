@@ -33,9 +33,8 @@ class FileActions {
 };
 
 bool is_under(const std::string& path, const std::string& directory) {
-    return path == directory ||
-           (path.size() > directory.size() && path.compare(0, directory.size(), directory) == 0 &&
-            path[directory.size()] == '/');
+    return path == directory || (path.size() > directory.size() && path.compare(0, directory.size(), directory) == 0 &&
+                                 path[directory.size()] == '/');
 }
 
 std::string read_small_file(const fs::path& path) {
@@ -66,7 +65,8 @@ Result<ProcessOutcome> run_process(const std::vector<std::string>& argv) {
     for (const std::string& argument : argv) pointers.push_back(const_cast<char*>(argument.c_str()));
     pointers.push_back(nullptr);
     pid_t pid = 0;
-    const int spawn_error = ::posix_spawnp(&pid, argv.front().c_str(), actions.get(), nullptr, pointers.data(), environ);
+    const int spawn_error =
+        ::posix_spawnp(&pid, argv.front().c_str(), actions.get(), nullptr, pointers.data(), environ);
     ::close(pipe_fds[1]);
     if (spawn_error != 0) {
         ::close(pipe_fds[0]);
@@ -80,13 +80,17 @@ Result<ProcessOutcome> run_process(const std::vector<std::string>& argv) {
         if (length < 0 && errno == EINTR) continue;
         if (length <= 0) break;
         outcome.output.append(buffer.data(), static_cast<std::size_t>(length));
-        if (outcome.output.size() > 2 * max_captured_output) outcome.output.erase(0, outcome.output.size() - max_captured_output);
+        if (outcome.output.size() > 2 * max_captured_output)
+            outcome.output.erase(0, outcome.output.size() - max_captured_output);
     }
     ::close(pipe_fds[0]);
-    if (outcome.output.size() > max_captured_output) outcome.output.erase(0, outcome.output.size() - max_captured_output);
+    if (outcome.output.size() > max_captured_output)
+        outcome.output.erase(0, outcome.output.size() - max_captured_output);
     int status = 0;
     while (::waitpid(pid, &status, 0) < 0) {
-        if (errno != EINTR) return make_error(Errc::io_error, fmt::format("cannot wait for {}: {}", argv.front(), std::strerror(errno)));
+        if (errno != EINTR)
+            return make_error(Errc::io_error,
+                              fmt::format("cannot wait for {}: {}", argv.front(), std::strerror(errno)));
     }
     outcome.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     return outcome;

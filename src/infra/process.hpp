@@ -11,8 +11,8 @@
 namespace ephemery::infra {
 
 struct ProcessOutcome {
-    int exit_code{-1};  // the program's exit status; 128 + signal when a signal ended it
-    std::string output; // stdout and stderr, interleaved, at most the last 64 KiB
+    int exit_code{-1};   // the program's exit status; 128 + signal when a signal ended it
+    std::string output;  // stdout and stderr, interleaved, at most the last 64 KiB
 };
 
 // Runs a program directly (posix_spawnp: argv[0] is looked up on PATH, no shell ever sees the arguments)

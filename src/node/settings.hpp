@@ -34,11 +34,19 @@ struct Settings {
     Backend backend{Backend::native};
     ClientSettings execution{
         .enabled = true, .client = clients::Client::geth, .binary = {}, .image = {}, .data_dir = {}, .extra_args = {}};
-    ClientSettings consensus{
-        .enabled = true, .client = clients::Client::lighthouse, .binary = {}, .image = {}, .data_dir = {}, .extra_args = {}};
+    ClientSettings consensus{.enabled = true,
+                             .client = clients::Client::lighthouse,
+                             .binary = {},
+                             .image = {},
+                             .data_dir = {},
+                             .extra_args = {}};
     // Off by default: running validators is an explicit decision.
-    ClientSettings validator{
-        .enabled = false, .client = clients::Client::lighthouse, .binary = {}, .image = {}, .data_dir = {}, .extra_args = {}};
+    ClientSettings validator{.enabled = false,
+                             .client = clients::Client::lighthouse,
+                             .binary = {},
+                             .image = {},
+                             .data_dir = {},
+                             .extra_args = {}};
 };
 
 }  // namespace ephemery::node

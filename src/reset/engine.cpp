@@ -90,9 +90,10 @@ std::optional<std::string> check_release(const fs::path& release_dir, const Rese
     std::error_code error;
     const fs::path manifest_path = release_dir / "manifest.json";
     if (!fs::exists(manifest_path, error)) {
-        return fmt::format("release {} is not installed ({} is missing); fetch it first: ephemery genesis fetch "
-                           "--iteration {} --no-activate",
-                           n, manifest_path.string(), n);
+        return fmt::format(
+            "release {} is not installed ({} is missing); fetch it first: ephemery genesis fetch "
+            "--iteration {} --no-activate",
+            n, manifest_path.string(), n);
     }
     auto loaded = genesis::load_release_dir(release_dir);
     if (!loaded) return fmt::format("release {} cannot be read: {}", n, loaded.error().message);
@@ -100,9 +101,10 @@ std::optional<std::string> check_release(const fs::path& release_dir, const Rese
     auto manifest_text = infra::read_file(manifest_path, max_journal_bytes);
     const auto manifest = manifest_text ? nlohmann::json::parse(*manifest_text, nullptr, false) : nlohmann::json();
     if (!manifest.is_object() || !manifest.contains("files") || !manifest["files"].is_array()) {
-        return fmt::format("release {}: {} is unreadable; reinstall it with ephemery genesis fetch --iteration {} "
-                           "--force --no-activate",
-                           n, manifest_path.string(), n);
+        return fmt::format(
+            "release {}: {} is unreadable; reinstall it with ephemery genesis fetch --iteration {} "
+            "--force --no-activate",
+            n, manifest_path.string(), n);
     }
     for (const auto& entry : manifest["files"]) {
         const std::string path = entry.value("path", "");
@@ -110,9 +112,10 @@ std::optional<std::string> check_release(const fs::path& release_dir, const Rese
         const auto found = files.files.find(path);
         if (found == files.files.end()) return fmt::format("release {}: {} is missing since it was installed", n, path);
         if (!expected.empty() && infra::sha256_of(found->second) != expected) {
-            return fmt::format("release {}: {} changed since it was installed (SHA-256 differs from manifest.json); "
-                               "reinstall it with ephemery genesis fetch --iteration {} --force --no-activate",
-                               n, path, n);
+            return fmt::format(
+                "release {}: {} changed since it was installed (SHA-256 differs from manifest.json); "
+                "reinstall it with ephemery genesis fetch --iteration {} --force --no-activate",
+                n, path, n);
         }
     }
     const auto report = release::verify_release(files, request.expectation);
@@ -131,9 +134,9 @@ std::string release_file(const release::ReleaseFiles& files, std::string_view na
 
 fs::path choose_archive_dir(const fs::path& data_dir, const std::optional<IterationMarker>& marker,
                             std::uint64_t target) {
-    const fs::path base = data_dir / "archive" /
-                          (marker ? fmt::format("iteration-{}", marker->iteration)
-                                  : fmt::format("before-iteration-{}", target));
+    const fs::path base =
+        data_dir / "archive" /
+        (marker ? fmt::format("iteration-{}", marker->iteration) : fmt::format("before-iteration-{}", target));
     std::error_code error;
     fs::path chosen = base;
     for (int attempt = 2; fs::exists(chosen, error); ++attempt) chosen = fmt::format("{}-{}", base.string(), attempt);
@@ -201,10 +204,8 @@ Status execute(const Plan& plan, const Step& step, std::size_t index, const RunO
         case StepKind::init_genesis:
             if (auto status = need_instance(); !status) return status;
             return options.control->run(*instance, step.command);
-        case StepKind::archive_slashing:
-            return archive_slashing_store(step.source, step.format, step.path);
-        case StepKind::clear_slashing:
-            return clear_slashing_store(owner_dir(plan, step), step.path);
+        case StepKind::archive_slashing: return archive_slashing_store(step.source, step.format, step.path);
+        case StepKind::clear_slashing: return clear_slashing_store(owner_dir(plan, step), step.path);
         case StepKind::wipe_chain_data: {
             bool reported = false;
             auto removed = wipe(owner_dir(plan, step), step.path, step.keep, [&] {
@@ -225,12 +226,47 @@ Status execute(const Plan& plan, const Step& step, std::size_t index, const RunO
             const nlohmann::ordered_json marker{{"iteration", plan.target_iteration},
                                                 {"genesis_validators_root", step.source},
                                                 {"recorded_at", unix_now()}};
-            return infra::write_file_atomically(step.path, marker.dump(2) + "\n",
-                                                fs::perms::owner_read | fs::perms::owner_write |
-                                                    fs::perms::group_read | fs::perms::others_read);
+            return infra::write_file_atomically(
+                step.path, marker.dump(2) + "\n",
+                fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read | fs::perms::others_read);
         }
     }
     return make_error(Errc::invalid_argument, "unknown step");
+}
+
+// A journal is read back from disk, so it is checked like input: it must be this node's, and every path a step
+// touches must lie in the data dir it belongs to.
+Status check_journal_paths(const Plan& plan, const fs::path& data_dir) {
+    const auto refuse = [&](const std::string& why) {
+        return make_error(Errc::invalid_argument,
+                          fmt::format("the reset journal {} {}; it was not written by this node's ephemery: inspect "
+                                      "it, and move it away to plan a fresh reset",
+                                      journal_path(data_dir).string(), why));
+    };
+    if (plan.data_dir != data_dir) return refuse(fmt::format("belongs to the data dir {}", plan.data_dir.string()));
+    for (const Instance& instance : plan.instances) {
+        auto checked = checked_data_dir(instance.data_dir, instance.service);
+        if (!checked || *checked != instance.data_dir || is_within(data_dir, instance.data_dir)) {
+            return refuse(fmt::format("names an unsafe data dir for {}", instance.service));
+        }
+    }
+    for (const Step& step : plan.steps) {
+        if (!step.service.empty() && instance_of(plan, step.service) == nullptr) {
+            return refuse(fmt::format("has a step for an unknown client {}", step.service));
+        }
+        // Archives, releases and the marker live in the node's data dir; everything else in the client's.
+        const bool node_level = step.kind == StepKind::archive_slashing || step.kind == StepKind::activate_release ||
+                                step.kind == StepKind::record_iteration;
+        const fs::path owner = node_level ? data_dir : owner_dir(plan, step);
+        if (!is_within(step.path.lexically_normal(), owner)) {
+            return refuse(fmt::format("has a step on {}, outside {}", step.path.string(), owner.string()));
+        }
+        if (step.kind == StepKind::archive_slashing && !step.source.empty() &&
+            !is_within(fs::path(step.source).lexically_normal(), owner_dir(plan, step))) {
+            return refuse(fmt::format("archives {}, outside {}", step.source, owner_dir(plan, step).string()));
+        }
+    }
+    return {};
 }
 
 }  // namespace
@@ -266,19 +302,19 @@ Result<Prepared> prepare_reset(const ResetRequest& request) {
         if (!checked) return checked.error();
         instance.data_dir = std::move(checked).value();
         if (is_within(*data_dir, instance.data_dir)) {
-            return make_error(Errc::invalid_argument,
-                              fmt::format("the data dir of {} ({}) contains the node's data dir {}; a reset of it "
-                                          "would delete releases and archives: give {} a directory of its own",
-                                          instance.service, instance.data_dir.string(), data_dir->string(),
-                                          instance.service));
+            return make_error(
+                Errc::invalid_argument,
+                fmt::format("the data dir of {} ({}) contains the node's data dir {}; a reset of it "
+                            "would delete releases and archives: give {} a directory of its own",
+                            instance.service, instance.data_dir.string(), data_dir->string(), instance.service));
         }
     }
     for (const Instance& a : instances) {
         for (const Instance& b : instances) {
             if (&a != &b && is_within(b.data_dir, a.data_dir)) {
                 return make_error(Errc::invalid_argument,
-                                  fmt::format("{} and {} share the data dir {}: every client needs its own",
-                                              a.service, b.service, a.data_dir.string()));
+                                  fmt::format("{} and {} share the data dir {}: every client needs its own", a.service,
+                                              b.service, a.data_dir.string()));
             }
         }
     }
@@ -290,6 +326,7 @@ Result<Prepared> prepare_reset(const ResetRequest& request) {
     if (!marker) return marker.error();
     prepared.marker = *marker;
     if (journal->has_value()) {
+        if (auto status = check_journal_paths((*journal)->plan, *data_dir); !status) return status.error();
         prepared.plan = std::move((*journal)->plan);
         prepared.resuming = true;
         const auto& progress = (*journal)->progress;
@@ -308,21 +345,21 @@ Result<Prepared> prepare_reset(const ResetRequest& request) {
             fmt::format("the node is already on iteration {} ({}); pass --force to reset it again", n,
                         (data_dir.value() / iteration_marker_file).string()));
     } else if (*marker && (*marker)->iteration > n && !request.force) {
-        prepared.refusals.push_back(fmt::format("the node is on iteration {}, after {}; pass --force to go back",
-                                                (*marker)->iteration, n));
+        prepared.refusals.push_back(
+            fmt::format("the node is on iteration {}, after {}; pass --force to go back", (*marker)->iteration, n));
     }
 
     std::map<std::string, std::string> nodevars;
     if (auto parsed = release::parse_vars(release_file(files, "nodevars_env.txt"), "nodevars_env.txt")) {
         nodevars = std::move(parsed).value();
     }
-    PlanRequest plan_request{.data_dir = *data_dir,
-                             .instances = instances,
-                             .target_iteration = n,
-                             .from_iteration = *marker ? std::optional((*marker)->iteration) : std::nullopt,
-                             .archive_dir = choose_archive_dir(*data_dir, *marker, n),
-                             .release_values = release_placeholders(
-                                 release_dir, files.layout == release::Layout::network_config, nodevars)};
+    PlanRequest plan_request{
+        .data_dir = *data_dir,
+        .instances = instances,
+        .target_iteration = n,
+        .from_iteration = *marker ? std::optional((*marker)->iteration) : std::nullopt,
+        .archive_dir = choose_archive_dir(*data_dir, *marker, n),
+        .release_values = release_placeholders(release_dir, files.layout == release::Layout::network_config, nodevars)};
     auto plan = make_plan(plan_request);
     if (!plan) return plan.error();
     prepared.plan = std::move(plan).value();
@@ -399,7 +436,8 @@ Result<RunOutcome> run_reset(const Prepared& prepared, const RunOptions& options
         if (auto status = write_journal(plan.data_dir, journal); !status) return status.error();
         ++outcome.steps_run;
     }
-    if (auto status = infra::rename_durably(journal_path(plan.data_dir), plan.data_dir / "reset" / "last-completed.json");
+    if (auto status =
+            infra::rename_durably(journal_path(plan.data_dir), plan.data_dir / "reset" / "last-completed.json");
         !status) {
         return status.error();
     }

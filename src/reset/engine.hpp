@@ -43,11 +43,11 @@ struct IterationMarker {
 [[nodiscard]] Result<std::optional<IterationMarker>> read_iteration_marker(const std::filesystem::path& data_dir);
 
 struct ResetRequest {
-    std::filesystem::path data_dir;       // the node's data dir
-    std::vector<Instance> instances;      // data dirs need not be canonical yet
+    std::filesystem::path data_dir;   // the node's data dir
+    std::vector<Instance> instances;  // data dirs need not be canonical yet
     std::uint64_t target_iteration{0};
-    release::Expectation expectation;     // what the target release must satisfy
-    bool force{false};                    // reset even when the node is already on the target iteration
+    release::Expectation expectation;  // what the target release must satisfy
+    bool force{false};                 // reset even when the node is already on the target iteration
 };
 
 enum class Phase {
@@ -58,10 +58,10 @@ enum class Phase {
 
 struct Prepared {
     Plan plan;
-    std::size_t resume_at{0};             // first step not done (a resumed journal), 0 for a new plan
-    bool resuming{false};                 // a journal of an interrupted reset was found
+    std::size_t resume_at{0};  // first step not done (a resumed journal), 0 for a new plan
+    bool resuming{false};      // a journal of an interrupted reset was found
     std::optional<IterationMarker> marker;
-    std::vector<std::string> refusals;    // why `run` would refuse; empty: it may run
+    std::vector<std::string> refusals;  // why `run` would refuse; empty: it may run
 };
 
 // Checks everything and builds the plan, or loads the journal of an interrupted reset (which then wins over

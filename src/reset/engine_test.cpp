@@ -18,6 +18,8 @@
 #include <unistd.h>
 
 #include <array>
+#include <functional>
+#include <random>
 #include <fstream>
 #include <map>
 #include <set>
@@ -79,8 +81,10 @@ void make_sqlite(const fs::path& path, bool nimbus_metadata) {
     ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
     std::string sql = "CREATE TABLE validators(id INTEGER PRIMARY KEY, public_key TEXT);";
     if (nimbus_metadata) {
-        sql += "CREATE TABLE metadata(slashing_db_version INTEGER, genesis_validators_root BLOB);"
-               "INSERT INTO metadata VALUES (2, x'" + std::string(64, 'a') + "');";
+        sql +=
+            "CREATE TABLE metadata(slashing_db_version INTEGER, genesis_validators_root BLOB);"
+            "INSERT INTO metadata VALUES (2, x'" +
+            std::string(64, 'a') + "');";
     }
     EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
     sqlite3_close(db);
@@ -119,8 +123,8 @@ void fabricate(const Instance& instance) {
             write(base, contents_for(base));
             continue;
         }
-        for (const std::string file : {"chaindata/000001.ldb", "chaindata/MANIFEST-000004", "ancient/chain/0.cdat",
-                                       "LOCK"}) {
+        for (const std::string file :
+             {"chaindata/000001.ldb", "chaindata/MANIFEST-000004", "ancient/chain/0.cdat", "LOCK"}) {
             write(base / file, contents_for(base / file));
         }
     }
@@ -174,7 +178,10 @@ class Node {
     explicit Node(std::vector<std::pair<Role, Client>> roles) {
         for (const auto& [role, client] : roles) {
             const std::string name = fmt::format("{}-{}", clients::role_name(role), clients::client_name(client));
-            instances_.push_back({.role = role, .client = client, .data_dir = dir() / name, .binary = {},
+            instances_.push_back({.role = role,
+                                  .client = client,
+                                  .data_dir = dir() / name,
+                                  .binary = {},
                                   .service = clients::service_name("ephemery", role, client)});
         }
         install(old_iteration, true);
@@ -214,8 +221,11 @@ class Node {
     }
 
     [[nodiscard]] ResetRequest request(bool force = false) const {
-        return {.data_dir = dir(), .instances = instances_, .target_iteration = new_iteration,
-                .expectation = expectation(new_iteration), .force = force};
+        return {.data_dir = dir(),
+                .instances = instances_,
+                .target_iteration = new_iteration,
+                .expectation = expectation(new_iteration),
+                .force = force};
     }
 
     // Everything of the node a reset decides, in a form that two runs in different directories share.
@@ -274,6 +284,30 @@ TEST_P(ResetEachClient, KeepsIdentityAndKeysWipesChainDataArchivesSlashingAndSwi
     const Node node({{Role::execution, GetParam().execution},
                      {Role::consensus, GetParam().consensus},
                      {Role::validator, GetParam().consensus}});
+    // Randomised extras: files, nested directories and symlinks to outside files and directories, anywhere in
+    // the data dirs. None may reach outside, and those in kept directories must survive.
+    const test::TempDir outside;
+    write(outside.path() / "precious/file", "outside");
+    const auto outside_before = snapshot(outside.path());
+    std::mt19937 random(static_cast<std::uint32_t>(GetParam().execution) * 31U +
+                        static_cast<std::uint32_t>(GetParam().consensus));
+    for (const Instance& instance : node.instances()) {
+        std::vector<fs::path> directories;
+        for (const auto& entry : fs::recursive_directory_iterator(instance.data_dir)) {
+            if (entry.is_directory() && !entry.is_symlink()) directories.push_back(entry.path());
+        }
+        directories.push_back(instance.data_dir);
+        for (int i = 0; i < 40; ++i) {
+            const fs::path parent = directories[random() % directories.size()];
+            const fs::path extra = parent / ("extra-" + std::to_string(i));
+            switch (random() % 4) {
+                case 0: write(extra, contents_for(extra)); break;
+                case 1: write(extra / "nested/deeper/file", "nested"); break;
+                case 2: fs::create_symlink(outside.path() / "precious/file", extra); break;
+                default: fs::create_directory_symlink(outside.path() / "precious", extra); break;
+            }
+        }
+    }
     // Kept: every file under a kept path, byte for byte.
     std::map<std::string, std::string> kept_before;
     for (const Instance& instance : node.instances()) {
@@ -297,8 +331,10 @@ TEST_P(ResetEachClient, KeepsIdentityAndKeysWipesChainDataArchivesSlashingAndSwi
     const auto outcome = prepare_and_run(node.request(), control);
     ASSERT_TRUE(outcome.ok()) << outcome.error().message;
 
+    EXPECT_EQ(snapshot(outside.path()), outside_before) << "a reset reached outside the data dirs";
     for (const auto& [path, hash] : kept_before) {
-        ASSERT_TRUE(fs::exists(path)) << path;
+        ASSERT_TRUE(fs::exists(fs::symlink_status(path))) << path;
+        if (hash.starts_with("-> ")) continue;  // a symlink kept as it was
         EXPECT_EQ(fs::is_regular_file(path) ? infra::sha256_of_file(path).value() : "dir", hash) << path;
     }
     for (const Instance& instance : node.instances()) {
@@ -438,7 +474,8 @@ TEST(Reset, RefusesEmptyRelativeRootAndOverlappingDataDirs) {
 }
 
 TEST(Reset, ASecondRunChangesNothing) {
-    const Node node({{Role::execution, Client::besu}, {Role::consensus, Client::teku}, {Role::validator, Client::teku}});
+    const Node node(
+        {{Role::execution, Client::besu}, {Role::consensus, Client::teku}, {Role::validator, Client::teku}});
     RecordingControl control;
     ASSERT_TRUE(prepare_and_run(node.request(), control).ok());
     const auto after_first = node.end_state();
@@ -470,6 +507,38 @@ TEST(Reset, AFailedStepStopsTheResetAndTheNextRunResumesThere) {
     EXPECT_GT(resumed->steps_skipped, 0U);
     EXPECT_EQ(control.calls.front(), "run ephemery-execution-geth") << "stopped clients are not stopped again";
     EXPECT_FALSE(fs::exists(journal_path(node.dir())));
+}
+
+TEST(Reset, AJournalThatPointsOutsideTheDataDirsIsRefused) {
+    const Node node({{Role::execution, Client::geth}, {Role::consensus, Client::lighthouse}});
+    RecordingControl control;
+    control.fail_runs = true;  // leaves the journal behind
+    ASSERT_FALSE(prepare_and_run(node.request(), control).ok());
+    const auto original = infra::read_file(journal_path(node.dir()), 1 << 20).value();
+    const auto tamper = [&](const std::function<void(nlohmann::json&)>& edit) {
+        auto journal = nlohmann::json::parse(original);
+        edit(journal);
+        write(journal_path(node.dir()), journal.dump());
+        return prepare_reset(node.request());
+    };
+    const auto rooted = tamper([](nlohmann::json& j) { j["plan"]["instances"][0]["data_dir"] = "/"; });
+    ASSERT_FALSE(rooted.ok());
+    EXPECT_NE(rooted.error().message.find("unsafe data dir"), std::string::npos);
+    const auto escaping = tamper([](nlohmann::json& j) {
+        for (auto& step : j["plan"]["steps"]) {
+            if (step["kind"] == "wipe-chain-data") step["path"] = "/etc";
+        }
+    });
+    ASSERT_FALSE(escaping.ok());
+    EXPECT_NE(escaping.error().message.find("outside"), std::string::npos);
+    const auto elsewhere = tamper([](nlohmann::json& j) { j["plan"]["data_dir"] = "/srv/other-node"; });
+    ASSERT_FALSE(elsewhere.ok());
+    const auto torn = tamper([](nlohmann::json& j) { j = nlohmann::json::parse("{\"plan\": 1}"); });
+    ASSERT_FALSE(torn.ok());
+    EXPECT_NE(torn.error().message.find("will not guess"), std::string::npos);
+    write(journal_path(node.dir()), original);
+    control.fail_runs = false;
+    ASSERT_TRUE(prepare_and_run(node.request(), control).ok());
 }
 
 // ---- fault injection --------------------------------------------------------------------------------------

@@ -26,11 +26,11 @@ Status ExternalControl::stop(const Instance& instance) {
     const auto users = infra::processes_using(instance.data_dir);
     if (users.empty()) return {};
     const auto& first = users.front();
-    return make_error(Errc::invalid_argument,
-                      fmt::format("{} still runs: process {} ({}) uses {}. Stop it first (ephemery does not supervise "
-                                  "it here); {} process(es) use its data dir {}",
-                                  instance.service, first.pid, first.command, first.path, users.size(),
-                                  instance.data_dir.string()));
+    return make_error(
+        Errc::invalid_argument,
+        fmt::format("{} still runs: process {} ({}) uses {}. Stop it first (ephemery does not supervise "
+                    "it here); {} process(es) use its data dir {}",
+                    instance.service, first.pid, first.command, first.path, users.size(), instance.data_dir.string()));
 }
 
 Status ExternalControl::start(const Instance& instance) {

@@ -71,13 +71,25 @@ void add_slashing_steps(const Plan& plan, const fs::path& archive_dir, const std
 }
 
 Step client_step(StepKind kind, const Instance& instance, std::string description) {
-    return {.kind = kind, .service = instance.service, .path = instance.data_dir, .keep = {}, .command = {},
-            .format = {}, .source = {}, .description = std::move(description)};
+    return {.kind = kind,
+            .service = instance.service,
+            .path = instance.data_dir,
+            .keep = {},
+            .command = {},
+            .format = {},
+            .source = {},
+            .description = std::move(description)};
 }
 
 Step node_step(StepKind kind, fs::path path, std::string description) {
-    return {.kind = kind, .service = {}, .path = std::move(path), .keep = {}, .command = {}, .format = {},
-            .source = {}, .description = std::move(description)};
+    return {.kind = kind,
+            .service = {},
+            .path = std::move(path),
+            .keep = {},
+            .command = {},
+            .format = {},
+            .source = {},
+            .description = std::move(description)};
 }
 
 }  // namespace
@@ -251,8 +263,11 @@ Result<Plan> plan_from_json(const nlohmann::json& document) {
         if (!known_role || !known_client) {
             return make_error(Errc::parse_error, fmt::format("{}: unknown role or client", where));
         }
-        plan.instances.push_back({.role = *known_role, .client = *known_client, .data_dir = *dir,
-                                  .binary = optional_field<std::string>(entry, "binary"), .service = *service});
+        plan.instances.push_back({.role = *known_role,
+                                  .client = *known_client,
+                                  .data_dir = *dir,
+                                  .binary = optional_field<std::string>(entry, "binary"),
+                                  .service = *service});
     }
     for (std::size_t i = 0; i < steps->size(); ++i) {
         const auto& entry = (*steps)[i];

@@ -41,13 +41,13 @@ enum class StepKind {
 
 struct Step {
     StepKind kind{StepKind::stop_client};
-    std::string service;                // the instance it acts on; empty for node-wide steps
-    std::filesystem::path path;         // wipe: the path; slashing: the store; archive: the archive file
-    std::vector<std::string> keep;      // wipe: paths below `path` that stay (relative to `path`)
-    std::vector<std::string> command;   // init: argv
-    std::string format;                 // slashing: the store's format
-    std::string source;                 // archive: the store it archives
-    std::string description;            // one line for people
+    std::string service;               // the instance it acts on; empty for node-wide steps
+    std::filesystem::path path;        // wipe: the path; slashing: the store; archive: the archive file
+    std::vector<std::string> keep;     // wipe: paths below `path` that stay (relative to `path`)
+    std::vector<std::string> command;  // init: argv
+    std::string format;                // slashing: the store's format
+    std::string source;                // archive: the store it archives
+    std::string description;           // one line for people
 };
 
 struct Plan {

@@ -11,7 +11,10 @@ using clients::Client;
 using clients::Role;
 
 Instance instance(Role role, Client client, const std::string& dir) {
-    return {.role = role, .client = client, .data_dir = "/node/" + dir, .binary = {},
+    return {.role = role,
+            .client = client,
+            .data_dir = "/node/" + dir,
+            .binary = {},
             .service = clients::service_name("ephemery", role, client)};
 }
 
@@ -41,15 +44,14 @@ TEST(ResetPlan, StopsVcClElThenArchivesClearsWipesActivatesInitsRecordsAndStarts
     for (const Step& step : plan->steps) {
         if (phases.empty() || phases.back() != step.kind) phases.push_back(step.kind);
     }
-    EXPECT_EQ(phases, (std::vector<StepKind>{StepKind::stop_client, StepKind::archive_slashing,
-                                             StepKind::clear_slashing, StepKind::wipe_chain_data,
-                                             StepKind::activate_release, StepKind::init_genesis,
-                                             StepKind::record_iteration, StepKind::start_client}));
+    EXPECT_EQ(phases,
+              (std::vector<StepKind>{StepKind::stop_client, StepKind::archive_slashing, StepKind::clear_slashing,
+                                     StepKind::wipe_chain_data, StepKind::activate_release, StepKind::init_genesis,
+                                     StepKind::record_iteration, StepKind::start_client}));
     const std::vector<std::string> vc_cl_el{"ephemery-validator-lighthouse", "ephemery-consensus-lighthouse",
                                             "ephemery-execution-geth"};
     EXPECT_EQ(services_of(*plan, StepKind::stop_client), vc_cl_el);
-    EXPECT_EQ(services_of(*plan, StepKind::start_client),
-              std::vector<std::string>(vc_cl_el.rbegin(), vc_cl_el.rend()));
+    EXPECT_EQ(services_of(*plan, StepKind::start_client), std::vector<std::string>(vc_cl_el.rbegin(), vc_cl_el.rend()));
     // The validator client's store and the node's own database, each archived before it is cleared.
     EXPECT_EQ(services_of(*plan, StepKind::archive_slashing),
               (std::vector<std::string>{"ephemery-validator-lighthouse", ""}));

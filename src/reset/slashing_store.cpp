@@ -90,8 +90,8 @@ std::vector<fs::path> slashing_store_files(const fs::path& store) {
     const auto status = fs::symlink_status(store, error);
     if (error) return files;
     if (fs::is_directory(status)) {
-        for (auto it = fs::recursive_directory_iterator(store, error); !error && it != fs::recursive_directory_iterator();
-             it.increment(error)) {
+        for (auto it = fs::recursive_directory_iterator(store, error);
+             !error && it != fs::recursive_directory_iterator(); it.increment(error)) {
             if (it->is_regular_file(error) && !it->is_symlink(error)) files.push_back(it->path());
         }
         std::sort(files.begin(), files.end());

@@ -154,9 +154,8 @@ struct Location {
 Result<std::optional<Location>> locate(const fs::path& data_dir, const fs::path& target, std::string& note) {
     const fs::path relative = target.lexically_normal().lexically_relative(data_dir.lexically_normal());
     if (relative.empty() || relative.is_absolute() || *relative.begin() == "..") {
-        return make_error(Errc::invalid_argument,
-                          fmt::format("{} is outside the data dir {}; refusing to touch it", target.string(),
-                                      data_dir.string()));
+        return make_error(Errc::invalid_argument, fmt::format("{} is outside the data dir {}; refusing to touch it",
+                                                              target.string(), data_dir.string()));
     }
     Descriptor current(::open(data_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!current.valid()) {
@@ -216,8 +215,8 @@ class WipeWalker {
         if (!children) return children.error();
         std::sort(children->begin(), children->end(), [](const Child& a, const Child& b) { return a.name < b.name; });
         for (const Child& child : *children) {
-            if (auto status = walk_entry(directory, child, join_path(relative, child.name),
-                                         keeps_below(keep, child.name), depth);
+            if (auto status =
+                    walk_entry(directory, child, join_path(relative, child.name), keeps_below(keep, child.name), depth);
                 !status) {
                 return status;
             }
@@ -235,8 +234,9 @@ class WipeWalker {
         // A kept path lies below: descend, but only into a real directory.
         const Descriptor directory = open_directory_at(parent, child.name.c_str());
         if (!directory.valid()) {
-            preview_.notes.push_back(fmt::format("{} is a symlink or not a directory, and {} lies beyond it: left alone",
-                                                 relative, join_path(relative, keep.front())));
+            preview_.notes.push_back(
+                fmt::format("{} is a symlink or not a directory, and {} lies beyond it: left alone", relative,
+                            join_path(relative, keep.front())));
             return {};
         }
         return walk_directory(directory.get(), relative, keep, depth + 1);
@@ -256,7 +256,8 @@ Status walk_wipe(const fs::path& data_dir, const fs::path& target, const std::ve
     if (!location->has_value()) return {};
     Location& where = **location;
     WipeWalker walker(preview, remove);
-    if (where.name.empty()) return walker.walk_directory(where.parent.get(), ".", keep, 0);  // the data dir itself stays
+    if (where.name.empty())
+        return walker.walk_directory(where.parent.get(), ".", keep, 0);  // the data dir itself stays
     return walker.walk_entry(where.parent.get(), {where.name, DT_UNKNOWN}, where.relative, keep, 0);
 }
 
@@ -264,7 +265,8 @@ Status walk_wipe(const fs::path& data_dir, const fs::path& target, const std::ve
 
 Result<fs::path> checked_data_dir(const fs::path& directory, std::string_view what) {
     if (directory.empty()) {
-        return make_error(Errc::invalid_argument, fmt::format("{} is empty; refusing to reset without a data dir", what));
+        return make_error(Errc::invalid_argument,
+                          fmt::format("{} is empty; refusing to reset without a data dir", what));
     }
     if (directory.is_relative()) {
         return make_error(Errc::invalid_argument,
@@ -274,14 +276,15 @@ Result<fs::path> checked_data_dir(const fs::path& directory, std::string_view wh
     const fs::path resolved = fs::weakly_canonical(directory, error);
     if (error) return os_error("resolve", directory.string(), error.value());
     if (resolved == resolved.root_path()) {
-        return make_error(Errc::invalid_argument,
-                          fmt::format("{} ({}) is the root directory; refusing to delete anything there", what,
-                                      directory.string()));
+        return make_error(
+            Errc::invalid_argument,
+            fmt::format("{} ({}) is the root directory; refusing to delete anything there", what, directory.string()));
     }
     return resolved;
 }
 
-Result<WipePreview> preview_wipe(const fs::path& data_dir, const fs::path& target, const std::vector<std::string>& keep) {
+Result<WipePreview> preview_wipe(const fs::path& data_dir, const fs::path& target,
+                                 const std::vector<std::string>& keep) {
     WipePreview preview;
     const auto measure = [&preview](int parent, const Child& child, const std::string& relative) -> Status {
         PlannedDeletion deletion{relative, child.type == DT_LNK, {}};

@@ -27,7 +27,7 @@ struct TreeUsage {
 struct PlannedDeletion {
     std::string path;  // relative to the data dir
     bool symlink{false};
-    TreeUsage usage;   // below it, symlinks not followed
+    TreeUsage usage;  // below it, symlinks not followed
 };
 
 struct WipePreview {

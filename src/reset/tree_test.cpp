@@ -148,13 +148,22 @@ TEST_F(Wipe, RandomLayoutsKeepExactlyTheKeptPaths) {
             const std::string name = parent + "/e" + std::to_string(i);
             switch (random() % 5) {
                 case 0: data_.write(name, std::string(random() % 100, 'c')); break;
-                case 1: fs::create_directories(data_.path() / name); directories.push_back(name); break;
-                case 2: fs::create_directories(data_.path() / parent);
-                        fs::create_symlink(outside_.path() / "target/file", data_.path() / name); break;
-                case 3: fs::create_directories(data_.path() / parent);
-                        fs::create_directory_symlink(outside_.path() / "target", data_.path() / name); break;
-                default: fs::create_directories(data_.path() / parent);
-                         fs::create_symlink("../network/key", data_.path() / name); break;
+                case 1:
+                    fs::create_directories(data_.path() / name);
+                    directories.push_back(name);
+                    break;
+                case 2:
+                    fs::create_directories(data_.path() / parent);
+                    fs::create_symlink(outside_.path() / "target/file", data_.path() / name);
+                    break;
+                case 3:
+                    fs::create_directories(data_.path() / parent);
+                    fs::create_directory_symlink(outside_.path() / "target", data_.path() / name);
+                    break;
+                default:
+                    fs::create_directories(data_.path() / parent);
+                    fs::create_symlink("../network/key", data_.path() / name);
+                    break;
             }
         }
         // What must survive: the kept paths, everything below them and the directories above them.
