@@ -71,6 +71,18 @@ Result<reset::Prepared> prepare(const config::Config& config, const ResetOptions
                                  .force = options.force});
 }
 
+// The prepared reset for the configuration; problems are printed and give nullopt (a usage error).
+std::optional<reset::Prepared> load_and_prepare(const CommandContext& context, const ResetOptions& options) {
+    const auto loaded = load_configuration(context.global);
+    if (!loaded) return std::nullopt;
+    auto prepared = prepare(loaded->outcome.config, options);
+    if (!prepared) {
+        fmt::print(stderr, "error: {}\n", prepared.error().message);
+        return std::nullopt;
+    }
+    return std::move(prepared).value();
+}
+
 nlohmann::ordered_json plan_document(const reset::Prepared& prepared, const std::vector<reset::StepPreview>& previews) {
     auto document = reset::to_json(prepared.plan);
     document["resuming"] = prepared.resuming;
@@ -139,13 +151,8 @@ void print_step(std::size_t index, const reset::Step& step, const reset::StepPre
 }
 
 ExitCode run_plan(const CommandContext& context, const ResetOptions& options) {
-    const auto loaded = load_configuration(context.global);
-    if (!loaded) return ExitCode::usage_error;
-    const auto prepared = prepare(loaded->outcome.config, options);
-    if (!prepared) {
-        fmt::print(stderr, "error: {}\n", prepared.error().message);
-        return ExitCode::usage_error;
-    }
+    const auto prepared = load_and_prepare(context, options);
+    if (!prepared) return ExitCode::usage_error;
     const auto previews = reset::preview_plan(prepared->plan);
     if (!previews) {
         fmt::print(stderr, "error: {}\n", previews.error().message);
@@ -175,13 +182,8 @@ ExitCode run_plan(const CommandContext& context, const ResetOptions& options) {
 }
 
 ExitCode run_run(const CommandContext& context, const ResetOptions& options) {
-    const auto loaded = load_configuration(context.global);
-    if (!loaded) return ExitCode::usage_error;
-    const auto prepared = prepare(loaded->outcome.config, options);
-    if (!prepared) {
-        fmt::print(stderr, "error: {}\n", prepared.error().message);
-        return ExitCode::usage_error;
-    }
+    const auto prepared = load_and_prepare(context, options);
+    if (!prepared) return ExitCode::usage_error;
     if (!prepared->refusals.empty()) {
         fmt::print(stderr, "error: refusing to reset:\n");
         for (const auto& refusal : prepared->refusals) fmt::print(stderr, "  - {}\n", refusal);

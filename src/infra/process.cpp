@@ -8,7 +8,6 @@
 
 #include <array>
 #include <cerrno>
-#include <cstring>
 #include <system_error>
 
 extern char** environ;  // NOLINT(readability-redundant-declaration): POSIX declares it nowhere in a header
@@ -18,7 +17,7 @@ namespace ephemery::infra {
 namespace {
 
 namespace fs = std::filesystem;
-constexpr std::size_t max_captured_output = 64 * 1024;
+constexpr std::size_t max_captured_output = std::size_t{64} * 1024;
 
 class FileActions {
   public:
@@ -31,6 +30,11 @@ class FileActions {
   private:
     posix_spawn_file_actions_t actions_{};
 };
+
+// strerror's text, without strerror's shared buffer.
+std::string error_text(int error_number) {
+    return std::generic_category().message(error_number);
+}
 
 bool is_under(const std::string& path, const std::string& directory) {
     return path == directory || (path.size() > directory.size() && path.compare(0, directory.size(), directory) == 0 &&
@@ -54,7 +58,7 @@ Result<ProcessOutcome> run_process(const std::vector<std::string>& argv) {
     if (argv.empty() || argv.front().empty()) return make_error(Errc::invalid_argument, "no program to run");
     std::array<int, 2> pipe_fds{-1, -1};
     if (::pipe2(pipe_fds.data(), O_CLOEXEC) != 0) {
-        return make_error(Errc::io_error, fmt::format("cannot create a pipe: {}", std::strerror(errno)));
+        return make_error(Errc::io_error, fmt::format("cannot create a pipe: {}", error_text(errno)));
     }
     FileActions actions;
     ::posix_spawn_file_actions_addopen(actions.get(), STDIN_FILENO, "/dev/null", O_RDONLY, 0);
@@ -71,7 +75,7 @@ Result<ProcessOutcome> run_process(const std::vector<std::string>& argv) {
     if (spawn_error != 0) {
         ::close(pipe_fds[0]);
         return make_error(spawn_error == ENOENT ? Errc::not_found : Errc::io_error,
-                          fmt::format("cannot run {}: {}", argv.front(), std::strerror(spawn_error)));
+                          fmt::format("cannot run {}: {}", argv.front(), error_text(spawn_error)));
     }
     ProcessOutcome outcome;
     std::array<char, 4096> buffer{};
@@ -89,8 +93,7 @@ Result<ProcessOutcome> run_process(const std::vector<std::string>& argv) {
     int status = 0;
     while (::waitpid(pid, &status, 0) < 0) {
         if (errno != EINTR)
-            return make_error(Errc::io_error,
-                              fmt::format("cannot wait for {}: {}", argv.front(), std::strerror(errno)));
+            return make_error(Errc::io_error, fmt::format("cannot wait for {}: {}", argv.front(), error_text(errno)));
     }
     outcome.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     return outcome;

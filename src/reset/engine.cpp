@@ -279,7 +279,7 @@ Result<std::optional<IterationMarker>> read_iteration_marker(const fs::path& dat
     const fs::path path = data_dir / iteration_marker_file;
     std::error_code error;
     if (!fs::exists(path, error)) return std::optional<IterationMarker>{};
-    auto text = infra::read_file(path, 64 * 1024);
+    auto text = infra::read_file(path, std::size_t{64} * 1024);
     if (!text) return text.error();
     const auto document = nlohmann::json::parse(*text, nullptr, false);
     if (!document.is_object() || !document.contains("iteration") || !document["iteration"].is_number_unsigned()) {

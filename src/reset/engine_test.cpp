@@ -12,16 +12,16 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <gtest/gtest.h>
-#include <signal.h>
 #include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <array>
-#include <functional>
-#include <random>
+#include <csignal>
 #include <fstream>
+#include <functional>
 #include <map>
+#include <random>
 #include <set>
 
 namespace ephemery::reset {
@@ -44,7 +44,7 @@ class RecordingControl final : public ClientControl {
     Status run(const Instance& instance, const std::vector<std::string>& command) override {
         if (fail_runs) return make_error(Errc::io_error, "init exited with 1: Fatal: boom");
         // The genesis file, named from testnet/ on, so two nodes in different directories compare equal.
-        const std::string genesis = command.back();
+        const std::string& genesis = command.back();
         std::ofstream(instance.data_dir / "genesis-initialised") << genesis.substr(genesis.find("testnet/"));
         return record("run " + instance.service);
     }
@@ -175,7 +175,7 @@ std::vector<std::string> archive_members(const fs::path& archive) {
 
 class Node {
   public:
-    explicit Node(std::vector<std::pair<Role, Client>> roles) {
+    explicit Node(const std::vector<std::pair<Role, Client>>& roles) {
         for (const auto& [role, client] : roles) {
             const std::string name = fmt::format("{}-{}", clients::role_name(role), clients::client_name(client));
             instances_.push_back({.role = role,

@@ -10,7 +10,6 @@ namespace ephemery::reset {
 namespace {
 
 namespace fs = std::filesystem;
-using clients::Role;
 
 constexpr std::array<std::pair<std::string_view, StepKind>, 8> step_kind_names{{
     {"stop-client", StepKind::stop_client},
@@ -38,6 +37,7 @@ fs::path inside(const fs::path& data_dir, const std::string& relative) {
 
 std::vector<const Instance*> in_role_order(const std::vector<Instance>& instances, bool stopping) {
     std::vector<const Instance*> ordered;
+    ordered.reserve(instances.size());
     for (const Instance& instance : instances) ordered.push_back(&instance);
     // EL before CL before VC when starting (the enum order); the reverse when stopping.
     std::stable_sort(ordered.begin(), ordered.end(), [stopping](const Instance* a, const Instance* b) {

@@ -22,6 +22,14 @@ std::set<std::string> tree_of(const fs::path& root) {
     return paths;
 }
 
+// A file's contents, a symlink's target or "<dir>".
+std::string describe(const fs::path& on_disk) {
+    if (fs::is_symlink(on_disk)) return "-> " + fs::read_symlink(on_disk).string();
+    if (!fs::is_regular_file(on_disk)) return "<dir>";
+    std::ifstream in(on_disk);
+    return {std::istreambuf_iterator<char>(in), {}};
+}
+
 class Wipe : public testing::Test {
   protected:
     fs::path dir() const { return data_.path() / "data"; }
@@ -175,29 +183,13 @@ TEST_F(Wipe, RandomLayoutsKeepExactlyTheKeptPaths) {
                 return path == full || path.starts_with(full + "/") || full.starts_with(path + "/");
             });
             if (!kept) continue;
-            const fs::path on_disk = dir() / path;
-            std::string contents = "<dir>";
-            if (fs::is_symlink(on_disk)) {
-                contents = "-> " + fs::read_symlink(on_disk).string();
-            } else if (fs::is_regular_file(on_disk)) {
-                std::ifstream in(on_disk);
-                contents.assign(std::istreambuf_iterator<char>(in), {});
-            }
-            expected[path] = contents;
+            expected[path] = describe(dir() / path);
         }
         ASSERT_TRUE(wipe(dir(), dir() / "beacon", keep).ok()) << "round " << round;
         std::map<std::string, std::string> actual;
         for (const auto& path : tree_of(dir())) {
             if (path == "beacon") continue;
-            const fs::path on_disk = dir() / path;
-            std::string contents = "<dir>";
-            if (fs::is_symlink(on_disk)) {
-                contents = "-> " + fs::read_symlink(on_disk).string();
-            } else if (fs::is_regular_file(on_disk)) {
-                std::ifstream in(on_disk);
-                contents.assign(std::istreambuf_iterator<char>(in), {});
-            }
-            actual[path] = contents;
+            actual[path] = describe(dir() / path);
         }
         EXPECT_EQ(actual, expected) << "round " << round;
         EXPECT_EQ(tree_of(outside_.path()), outside_before) << "round " << round;
