@@ -1,5 +1,7 @@
 #include "infra/archive.hpp"
 
+#include "infra/files.hpp"
+
 #include "test_support/release_fixture.hpp"
 #include "test_support/temp_dir.hpp"
 
@@ -147,6 +149,23 @@ TEST(ScanTarGz, ChecksWithoutWriting) {
     ASSERT_TRUE(files.ok()) << files.error().message;
     EXPECT_FALSE(files->empty());
     EXPECT_FALSE(scan_tar_gz("not an archive", "memory", {}).ok());
+}
+
+TEST_F(Extract, WrittenArchivesAreAtomicPrivateAndReadBack) {
+    const auto source = dir_.write("store/db.sqlite", "database bytes");
+    const auto archive = dir_.path() / "archive.tar.gz";
+    ASSERT_TRUE(write_tar_gz(archive, {{"store/db.sqlite", source, {}}, {"manifest.json", {}, "{}\n"}}).ok());
+    EXPECT_FALSE(std::filesystem::exists(archive.string() + ".partial"));
+    EXPECT_EQ(std::filesystem::status(archive).permissions() & std::filesystem::perms::all, owner_only);
+    const auto files = extract(read_file(archive, 1 << 20).value());
+    ASSERT_TRUE(files.ok()) << files.error().message;
+    ASSERT_EQ(files->size(), 2U);
+    std::ifstream in(destination() / "store/db.sqlite");
+    EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}), "database bytes");
+
+    const auto missing = write_tar_gz(dir_.path() / "x.tar.gz", {{"a", dir_.path() / "nope", {}}});
+    ASSERT_FALSE(missing.ok());
+    EXPECT_FALSE(std::filesystem::exists(dir_.path() / "x.tar.gz"));
 }
 
 }  // namespace
