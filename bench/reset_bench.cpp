@@ -3,8 +3,8 @@
 // (prepare_reset + run_reset: release re-check, journal, wipe through directory fds, release switch, marker)
 // against `rm -rf` of the same chaindata, on a tree generated identically in the same run.
 //
-// Each side runs once, on a tree generated just before it and not timed: a deletion cannot be repeated, and
-// generating a million files takes longer than deleting them.
+// Each side runs once: a deletion cannot be repeated, and generating a million files (done once for both, not
+// timed) takes longer than deleting them. What remains of the work dir is removed at exit.
 #include "clients/catalog.hpp"
 #include "genesis/fetch.hpp"
 #include "network/schedule.hpp"
@@ -35,6 +35,8 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <utility>
+#include <vector>
 
 extern char** environ;  // NOLINT(readability-redundant-declaration): posix_spawn passes it on to rm
 
@@ -159,11 +161,14 @@ void generate_geth_tree(const fs::path& instance_dir, const TreeSize& size) {
     std::ofstream(instance_dir / "keystore" / "UTC--2024-01-01T00-00-00.000000000Z--bench", std::ios::binary)
         << "{\"version\":3}\n";
     const Descriptor instance(::open(instance_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (instance.get() < 0) throw std::runtime_error(fmt::format("open {}: {}", instance_dir.string(), error_text(errno)));
+    if (instance.get() < 0) {
+        throw std::runtime_error(fmt::format("open {}: {}", instance_dir.string(), error_text(errno)));
+    }
     const Descriptor geth = make_directory_at(instance.get(), "geth");
     {
         const Descriptor key(::openat(geth.get(), "nodekey", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
-        if (key.get() < 0 || ::write(key.get(), nodekey.data(), nodekey.size()) != static_cast<ssize_t>(nodekey.size())) {
+        if (key.get() < 0 ||
+            ::write(key.get(), nodekey.data(), nodekey.size()) != static_cast<ssize_t>(nodekey.size())) {
             throw std::runtime_error(fmt::format("write nodekey: {}", error_text(errno)));
         }
     }
@@ -194,11 +199,12 @@ std::string check_after_reset(const fs::path& instance_dir) {
     return {};
 }
 
-// A fresh directory for one benchmark, removed with whatever is left in it.
+// A fresh directory, removed with whatever is left in it.
 class WorkDir {
   public:
     WorkDir() {
         const char* base = std::getenv("EPHEMERY_BENCH_DIR");  // NOLINT(concurrency-mt-unsafe): no threads yet
+        // Under the build dir by default: /tmp may be a tmpfs, where deleting frees memory, not disk extents.
         const fs::path parent = base != nullptr && *base != '\0' ? fs::path(base) : fs::path(EPHEMERY_BENCH_WORK_DIR);
         fs::create_directories(parent);
         std::string pattern = (parent / "bench-reset-work-XXXXXX").string();
@@ -221,13 +227,86 @@ class WorkDir {
     fs::path path_;
 };
 
-void generate_logged(const fs::path& instance_dir, const TreeSize& size) {
-    fmt::print(stderr, "reset bench: generating {} files / {} bytes in {}\n", size.files, size.bytes,
-               instance_dir.string());
-    const auto started = std::chrono::steady_clock::now();
-    generate_geth_tree(instance_dir, size);
-    const double flushed = sync_seconds();
-    fmt::print(stderr, "reset bench: generated in {:.1f} s (sync {:.1f} s)\n", seconds_since(started), flushed);
+// Silences the engine's and the installer's info lines, which would interleave with the benchmark table.
+class QuietLogs {
+  public:
+    QuietLogs() : level_(spdlog::default_logger()->level()) { spdlog::set_level(spdlog::level::warn); }
+    QuietLogs(const QuietLogs&) = delete;
+    QuietLogs& operator=(const QuietLogs&) = delete;
+    QuietLogs(QuietLogs&&) = delete;
+    QuietLogs& operator=(QuietLogs&&) = delete;
+    ~QuietLogs() { spdlog::set_level(level_); }
+
+  private:
+    spdlog::level::level_enum level_;
+};
+
+ephemery::release::Expectation expectation(std::uint64_t iteration) {
+    return {iteration, ephemery::network::public_ephemery_schedule(),
+            ephemery::release::public_ephemery_fork_versions()};
+}
+
+// Installs a rendered release as `ephemery genesis fetch` would (from a directory instead of GitHub).
+void install_release(const fs::path& work, const fs::path& node_dir, std::uint64_t iteration, bool activate) {
+    const std::string tag = fmt::format("ephemery-{}", iteration);
+    fs::create_directories(work / "releases" / tag);
+    std::ofstream(work / "releases" / tag / "network-config.tar.gz", std::ios::binary)
+        << ephemery::test::pack_tar_gz(ephemery::test::make_release(iteration));
+    ephemery::genesis::FetchRequest request;
+    request.iteration = iteration;
+    request.tag = tag;
+    request.source = (work / "releases").string();
+    request.data_dir = node_dir;
+    request.expectation = expectation(iteration);
+    request.activate = activate;
+    if (auto outcome = ephemery::genesis::fetch_release(request); !outcome) {
+        throw std::runtime_error(outcome.error().message);
+    }
+}
+
+enum class Side { rm_rf, ephemery };
+
+// Both trees, generated on first use, one after the other, before anything is deleted: they then start from
+// the same file-system state, and neither is generated right after a mass deletion (ext4 without a journal
+// skips inodes freed in the last minute when it allocates, which makes creating files then crawl).
+class ResetTrees {
+  public:
+    ResetTrees() : size_(tree_size()) {
+        // The release fixture reads ../shared through the tests' variable.
+        ::setenv("EPHEMERY_SHARED_DIR", EPHEMERY_BENCH_SHARED_DIR, 0);  // NOLINT(concurrency-mt-unsafe): one thread
+        install_release(work_.path(), node_dir(), old_iteration, true);
+        install_release(work_.path(), node_dir(), new_iteration, false);
+        std::ofstream(node_dir() / reset::iteration_marker_file)
+            << fmt::format("{{\"iteration\": {}}}\n", old_iteration);
+        fmt::print(stderr, "reset bench: generating 2 x {} files / {} bytes in {}\n", size_.files, size_.bytes,
+                   work_.path().string());
+        const auto started = std::chrono::steady_clock::now();
+        generate_geth_tree(instance_dir(Side::rm_rf), size_);
+        generate_geth_tree(instance_dir(Side::ephemery), size_);
+        const double flushed = sync_seconds();
+        fmt::print(stderr, "reset bench: generated in {:.1f} s (sync {:.1f} s)\n", seconds_since(started), flushed);
+    }
+
+    [[nodiscard]] const TreeSize& size() const { return size_; }
+    [[nodiscard]] fs::path node_dir() const { return work_.path() / "node"; }
+    [[nodiscard]] fs::path instance_dir(Side side) const {
+        return side == Side::rm_rf ? work_.path() / "peer" / "execution-geth" : node_dir() / "execution-geth";
+    }
+    // A tree can be deleted once: false when it is gone already (--benchmark_repetitions).
+    [[nodiscard]] bool take(Side side) {
+        return !std::exchange(side == Side::rm_rf ? rm_rf_taken_ : ephemery_taken_, true);
+    }
+
+  private:
+    WorkDir work_;  // first: removed with everything in it when construction fails half-way, or at exit
+    TreeSize size_;
+    bool rm_rf_taken_{false};
+    bool ephemery_taken_{false};
+};
+
+ResetTrees& reset_trees() {
+    static ResetTrees trees;
+    return trees;
 }
 
 void set_counters(benchmark::State& state, const TreeSize& size, double cpu_seconds, double sync_after) {
@@ -239,15 +318,19 @@ void set_counters(benchmark::State& state, const TreeSize& size, double cpu_seco
 
 // The peer: /bin/rm -rf on the chaindata, spawned without a shell; its CPU time comes from wait4.
 void reset_rm_rf(benchmark::State& state) {
+    const QuietLogs quiet;
     double cpu_seconds = 0;
     double sync_after = 0;
     TreeSize size;
     while (state.KeepRunning()) {
         try {
-            size = tree_size();
-            const WorkDir work;
-            const fs::path instance_dir = work.path() / "execution-geth";
-            generate_logged(instance_dir, size);
+            ResetTrees& trees = reset_trees();
+            size = trees.size();
+            if (!trees.take(Side::rm_rf)) {
+                state.SkipWithError("the tree is deleted once per run: repetitions are not supported");
+                break;
+            }
+            const fs::path instance_dir = trees.instance_dir(Side::rm_rf);
             std::string target = (instance_dir / "geth" / "chaindata").string();
             std::array<std::string, 2> words{"rm", "-rf"};
             std::array<char*, 4> argv{words[0].data(), words[1].data(), target.data(), nullptr};
@@ -285,43 +368,6 @@ class IdleControl final : public reset::ClientControl {
     ephemery::Status run(const reset::Instance&, const std::vector<std::string>&) override { return {}; }
 };
 
-ephemery::release::Expectation expectation(std::uint64_t iteration) {
-    return {iteration, ephemery::network::public_ephemery_schedule(),
-            ephemery::release::public_ephemery_fork_versions()};
-}
-
-// Installs a rendered release as `ephemery genesis fetch` would (from a directory instead of GitHub).
-void install_release(const fs::path& work, const fs::path& node_dir, std::uint64_t iteration, bool activate) {
-    const std::string tag = fmt::format("ephemery-{}", iteration);
-    fs::create_directories(work / "releases" / tag);
-    std::ofstream(work / "releases" / tag / "network-config.tar.gz", std::ios::binary)
-        << ephemery::test::pack_tar_gz(ephemery::test::make_release(iteration));
-    ephemery::genesis::FetchRequest request;
-    request.iteration = iteration;
-    request.tag = tag;
-    request.source = (work / "releases").string();
-    request.data_dir = node_dir;
-    request.expectation = expectation(iteration);
-    request.activate = activate;
-    if (auto outcome = ephemery::genesis::fetch_release(request); !outcome) {
-        throw std::runtime_error(outcome.error().message);
-    }
-}
-
-// Silences the engine's per-step info lines, which would interleave with the benchmark table.
-class QuietLogs {
-  public:
-    QuietLogs() : level_(spdlog::default_logger()->level()) { spdlog::set_level(spdlog::level::warn); }
-    QuietLogs(const QuietLogs&) = delete;
-    QuietLogs& operator=(const QuietLogs&) = delete;
-    QuietLogs(QuietLogs&&) = delete;
-    QuietLogs& operator=(QuietLogs&&) = delete;
-    ~QuietLogs() { spdlog::set_level(level_); }
-
-  private:
-    spdlog::level::level_enum level_;
-};
-
 double process_cpu_seconds() {
     rusage usage{};
     ::getrusage(RUSAGE_SELF, &usage);
@@ -330,28 +376,29 @@ double process_cpu_seconds() {
 
 // Ours: a node on iteration 160 with 161 installed, one Geth instance, reset from plan to marker.
 void reset_ephemery(benchmark::State& state) {
-    // The release fixture reads ../shared through the tests' variable.
-    ::setenv("EPHEMERY_SHARED_DIR", EPHEMERY_BENCH_SHARED_DIR, 0);  // NOLINT(concurrency-mt-unsafe): one thread
     const QuietLogs quiet;
     double cpu_seconds = 0;
     double sync_after = 0;
     TreeSize size;
     while (state.KeepRunning()) {
         try {
-            size = tree_size();
-            const WorkDir work;
-            const fs::path node_dir = work.path() / "node";
-            install_release(work.path(), node_dir, old_iteration, true);
-            install_release(work.path(), node_dir, new_iteration, false);
-            std::ofstream(node_dir / reset::iteration_marker_file) << fmt::format("{{\"iteration\": {}}}\n", old_iteration);
-            const reset::Instance instance{.role = Role::execution, .client = Client::geth,
-                                           .data_dir = node_dir / "execution-geth", .binary = {},
-                                           .service = ephemery::clients::service_name("ephemery", Role::execution,
-                                                                                      Client::geth)};
-            generate_logged(instance.data_dir, size);
-            const reset::ResetRequest request{.data_dir = node_dir, .instances = {instance},
+            ResetTrees& trees = reset_trees();
+            size = trees.size();
+            if (!trees.take(Side::ephemery)) {
+                state.SkipWithError("the tree is deleted once per run: repetitions are not supported");
+                break;
+            }
+            const reset::Instance instance{
+                .role = Role::execution,
+                .client = Client::geth,
+                .data_dir = trees.instance_dir(Side::ephemery),
+                .binary = {},
+                .service = ephemery::clients::service_name("ephemery", Role::execution, Client::geth)};
+            const reset::ResetRequest request{.data_dir = trees.node_dir(),
+                                              .instances = {instance},
                                               .target_iteration = new_iteration,
-                                              .expectation = expectation(new_iteration), .force = false};
+                                              .expectation = expectation(new_iteration),
+                                              .force = false};
             IdleControl control;
             const double cpu_started = process_cpu_seconds();
             const auto started = std::chrono::steady_clock::now();
