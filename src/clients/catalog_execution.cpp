@@ -16,6 +16,13 @@ namespace ephemery::clients {
 
 namespace {
 
+// A source URL too long for one line, in two pieces (adjacent literals in a list look like a missing comma).
+std::string link(std::string_view prefix, std::string_view rest) {
+    std::string url(prefix);
+    url += rest;
+    return url;
+}
+
 // Required arguments, one token each.
 std::vector<Argument> args(std::initializer_list<std::string_view> texts) {
     std::vector<Argument> arguments;
@@ -151,17 +158,17 @@ ClientSpec nethermind() {
                       "/health needs --HealthChecks.Enabled=true and answers 503 while syncing or without peers.",
                       "No default metrics port; 6060 is ephemery's choice.",
                       "Releases before --data-dir existed take --datadir."},
-            .sources = {"https://docs.nethermind.io/fundamentals/configuration",
-                        "https://docs.nethermind.io/interacting/json-rpc-server",
-                        "https://docs.nethermind.io/monitoring/health-check",
-                        "https://docs.nethermind.io/fundamentals/logs",
-                        "https://docs.nethermind.io/get-started/installing-nethermind",
-                        "https://github.com/NethermindEth/nethermind/blob/master/src/Nethermind/Nethermind.Wallet/"
-                        "NodeKeyManager.cs",
-                        "https://github.com/NethermindEth/nethermind/blob/master/src/Nethermind/Nethermind.Blockchain/"
-                        "Synchronization/SyncConfig.cs",
-                        "https://github.com/ethpandaops/ethereum-package/blob/main/src/el/nethermind/"
-                        "nethermind_launcher.star"},
+            .sources =
+                {"https://docs.nethermind.io/fundamentals/configuration",
+                 "https://docs.nethermind.io/interacting/json-rpc-server",
+                 "https://docs.nethermind.io/monitoring/health-check", "https://docs.nethermind.io/fundamentals/logs",
+                 "https://docs.nethermind.io/get-started/installing-nethermind",
+                 link("https://github.com/NethermindEth/nethermind/blob/master/src/Nethermind/Nethermind.Wallet/",
+                      "NodeKeyManager.cs"),
+                 link("https://github.com/NethermindEth/nethermind/blob/master/src/Nethermind/Nethermind.Blockchain/",
+                      "Synchronization/SyncConfig.cs"),
+                 link("https://github.com/ethpandaops/ethereum-package/blob/main/src/el/nethermind/",
+                      "nethermind_launcher.star")},
         },
         false);
 }
@@ -207,23 +214,26 @@ ClientSpec besu() {
                       "The Engine API listens on --rpc-http-host.",
                       "JSON logs need a custom log4j2 file (LOG4J_CONFIGURATION_FILE); there is no flag."},
             .sources =
-                {"https://github.com/hyperledger/besu/blob/main/app/src/main/java/org/hyperledger/besu/cli/"
-                 "BesuCommand.java",
-                 "https://github.com/hyperledger/besu/blob/main/app/src/main/java/org/hyperledger/besu/cli/options/"
-                 "EngineRPCOptions.java",
-                 "https://github.com/hyperledger/besu/blob/main/app/src/main/java/org/hyperledger/besu/util/"
-                 "EphemeryGenesisUpdater.java",
+                {link("https://github.com/hyperledger/besu/blob/main/app/src/main/java/org/hyperledger/besu/cli/",
+                      "BesuCommand.java"),
+                 link("https://github.com/hyperledger/besu/blob/main/app/src/main/java/org/hyperledger/besu/cli/"
+                      "options/",
+                      "EngineRPCOptions.java"),
+                 link("https://github.com/hyperledger/besu/blob/main/app/src/main/java/org/hyperledger/besu/util/",
+                      "EphemeryGenesisUpdater.java"),
                  "https://github.com/hyperledger/besu/blob/main/app/src/main/java/org/hyperledger/besu/Runner.java",
-                 "https://github.com/hyperledger/besu/blob/main/app/src/main/java/org/hyperledger/besu/controller/"
-                 "BesuController.java",
-                 "https://github.com/hyperledger/besu/blob/main/crypto/algorithms/src/main/java/org/hyperledger/besu/"
-                 "crypto/KeyPairUtil.java",
-                 "https://github.com/hyperledger/besu/blob/main/ethereum/api/src/main/java/org/hyperledger/besu/"
-                 "ethereum/api/jsonrpc/JsonRpcConfiguration.java",
-                 "https://github.com/hyperledger/besu/blob/main/ethereum/api/src/main/java/org/hyperledger/besu/"
-                 "ethereum/api/jsonrpc/health/HealthService.java",
-                 "https://github.com/hyperledger/besu/blob/main/metrics/core/src/main/java/org/hyperledger/besu/"
-                 "metrics/prometheus/MetricsConfiguration.java",
+                 link(
+                     "https://github.com/hyperledger/besu/blob/main/app/src/main/java/org/hyperledger/besu/controller/",
+                     "BesuController.java"),
+                 link("https://github.com/hyperledger/besu/blob/main/crypto/algorithms/src/main/java/org/hyperledger/"
+                      "besu/",
+                      "crypto/KeyPairUtil.java"),
+                 link("https://github.com/hyperledger/besu/blob/main/ethereum/api/src/main/java/org/hyperledger/besu/",
+                      "ethereum/api/jsonrpc/JsonRpcConfiguration.java"),
+                 link("https://github.com/hyperledger/besu/blob/main/ethereum/api/src/main/java/org/hyperledger/besu/",
+                      "ethereum/api/jsonrpc/health/HealthService.java"),
+                 link("https://github.com/hyperledger/besu/blob/main/metrics/core/src/main/java/org/hyperledger/besu/",
+                      "metrics/prometheus/MetricsConfiguration.java"),
                  "https://github.com/hyperledger/besu/blob/main/.github/workflows/container-verify.yml"},
         },
         true);

@@ -60,7 +60,7 @@ std::optional<std::uint16_t> ServicePlan::port(std::string_view port_name) const
 }
 
 fs::path client_data_dir(const fs::path& data_dir, const ClientSettings& settings, Role role) {
-    if (!settings.data_dir.empty()) return fs::path(settings.data_dir);
+    if (!settings.data_dir.empty()) return {settings.data_dir};
     return data_dir / fmt::format("{}-{}", clients::role_name(role), clients::client_name(settings.client));
 }
 

@@ -10,7 +10,6 @@ namespace ephemery::node {
 namespace {
 
 using clients::Client;
-using clients::Role;
 using testing::Contains;
 using testing::HasSubstr;
 

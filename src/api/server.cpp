@@ -1,0 +1,192 @@
+#include "api/server.hpp"
+
+#include "core/text.hpp"
+#include "infra/files.hpp"
+
+#include <fmt/format.h>
+#include <httplib.h>
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+
+#include <array>
+#include <chrono>
+#include <thread>
+
+namespace ephemery::api {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr std::string_view bearer_prefix = "Bearer ";
+
+nlohmann::ordered_json error_body(std::string_view message) {
+    return {{"error", message}};
+}
+
+void reply_json(httplib::Response& response, int code, const nlohmann::ordered_json& body) {
+    response.status = code;
+    response.set_content(body.dump() + "\n", "application/json");
+}
+
+// Constant time: the comparison must not tell an attacker how much of a guess was right.
+bool token_matches(const httplib::Request& request, const SecretString& token) {
+    const std::string header = request.get_header_value("Authorization");
+    if (!header.starts_with(bearer_prefix)) return false;
+    const std::string_view offered = std::string_view(header).substr(bearer_prefix.size());
+    const std::string& expected = token.reveal();
+    return offered.size() == expected.size() && CRYPTO_memcmp(offered.data(), expected.data(), expected.size()) == 0;
+}
+
+bool is_role(std::string_view role) {
+    return role == "execution" || role == "consensus" || role == "validator";
+}
+
+int status_for(Errc code) {
+    switch (code) {
+        case Errc::not_found: return 404;
+        case Errc::invalid_argument: return 409;
+        default: return 500;
+    }
+}
+
+}  // namespace
+
+struct ControlServer::State {
+    httplib::Server server;
+    std::thread thread;
+    int port{0};
+    SecretString token;
+};
+
+Result<SecretString> load_or_create_token(const fs::path& file) {
+    std::error_code error;
+    if (fs::exists(file, error)) {
+        struct stat info {};
+        if (::stat(file.c_str(), &info) != 0) {
+            return make_error(Errc::io_error, fmt::format("cannot inspect {}", file.string()));
+        }
+        if ((info.st_mode & 077U) != 0) {
+            return make_error(Errc::invalid_argument,
+                              fmt::format("{} can be read by other users, and it lets anyone reset the node: "
+                                          "run chmod 600 {}",
+                                          file.string(), file.string()));
+        }
+        auto text = infra::read_file(file, 4096);
+        if (!text) return text.error();
+        const std::string_view token = trim(*text);
+        if (token.size() < 32) {
+            return make_error(Errc::invalid_argument,
+                              fmt::format("{} holds no usable token (at least 32 characters); delete it and ephemery "
+                                          "writes a new one",
+                                          file.string()));
+        }
+        return SecretString(std::string(token));
+    }
+    std::array<unsigned char, 32> bytes{};
+    if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
+        return make_error(Errc::io_error, "the system random number generator failed");
+    }
+    SecretString token(to_hex(bytes));
+    bytes.fill(0);
+    fs::create_directories(file.parent_path(), error);
+    if (auto status = infra::write_file_atomically(file, token.reveal() + "\n", infra::owner_only); !status) {
+        return status.error();
+    }
+    return token;
+}
+
+ControlServer::ControlServer(std::unique_ptr<State> state) : state_(std::move(state)) {}
+
+ControlServer::~ControlServer() {
+    stop();
+}
+
+int ControlServer::port() const {
+    return state_->port;
+}
+
+void ControlServer::stop() {
+    if (!state_) return;
+    state_->server.stop();
+    if (state_->thread.joinable()) state_->thread.join();
+}
+
+Result<std::unique_ptr<ControlServer>> ControlServer::start(const Settings& settings, SecretString token,
+                                                            ControlTarget& target) {
+    auto state = std::make_unique<State>();
+    state->token = std::move(token);
+    httplib::Server& server = state->server;
+    const SecretString& secret = state->token;
+
+    server.Get("/api/v1/status", [&target](const httplib::Request&, httplib::Response& response) {
+        reply_json(response, 200, target.status());
+    });
+    server.Get("/api/v1/health", [&target](const httplib::Request&, httplib::Response& response) {
+        const bool healthy = target.healthy();
+        reply_json(response, healthy ? 200 : 503, {{"healthy", healthy}});
+    });
+    server.Get("/metrics", [&target](const httplib::Request&, httplib::Response& response) {
+        response.set_content(target.metrics(), "text/plain; version=0.0.4; charset=utf-8");
+    });
+    const auto authorised = [&secret](const httplib::Request& request, httplib::Response& response) {
+        if (token_matches(request, secret)) return true;
+        response.set_header("WWW-Authenticate", "Bearer");
+        reply_json(response, 401,
+                   error_body("this needs the token in <data_dir>/api-token as 'Authorization: Bearer <token>'"));
+        return false;
+    };
+    server.Post(R"(/api/v1/restart/([a-z]+))",
+                [&target, authorised](const httplib::Request& request, httplib::Response& response) {
+                    if (!authorised(request, response)) return;
+                    const std::string role = request.matches[1];
+                    if (!is_role(role)) {
+                        reply_json(response, 404, error_body("roles are execution, consensus and validator"));
+                        return;
+                    }
+                    if (auto status = target.restart(role); !status) {
+                        reply_json(response, status_for(status.error().code), error_body(status.error().message));
+                        return;
+                    }
+                    reply_json(response, 200, {{"restarted", role}});
+                });
+    server.Post("/api/v1/reset", [&target, authorised](const httplib::Request& request, httplib::Response& response) {
+        if (!authorised(request, response)) return;
+        if (auto status = target.request_reset(); !status) {
+            reply_json(response, status_for(status.error().code), error_body(status.error().message));
+            return;
+        }
+        reply_json(response, 202, {{"reset", "started"}});
+    });
+
+    // SO_REUSEADDR only: httplib's default adds SO_REUSEPORT, which would let a second daemon share the port.
+    server.set_socket_options([](socket_t socket) {
+        const int yes = 1;
+        ::setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+    });
+    const std::string& address = settings.listen_address;
+    if (settings.port == 0) {
+        state->port = server.bind_to_any_port(address);
+    } else if (server.bind_to_port(address, static_cast<int>(settings.port))) {
+        state->port = static_cast<int>(settings.port);
+    }
+    if (state->port <= 0) {
+        return make_error(Errc::io_error,
+                          fmt::format("cannot listen on {}:{} (in use? set api.port)", address, settings.port));
+    }
+    if (address != "127.0.0.1" && address != "::1" && address != "localhost") {
+        spdlog::warn("the control API listens on {}: reachable from other hosts (its POST routes need the token)",
+                     address);
+    }
+    State* raw = state.get();
+    state->thread = std::thread([raw] { raw->server.listen_after_bind(); });
+    // Until the loop runs, Server::stop() would be lost and the thread never end: wait for it.
+    for (int attempt = 0; attempt < 500 && !server.is_running(); ++attempt) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return std::unique_ptr<ControlServer>(new ControlServer(std::move(state)));
+}
+
+}  // namespace ephemery::api
