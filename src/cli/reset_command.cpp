@@ -1,5 +1,6 @@
 #include "cli/commands.hpp"
 #include "network/schedule.hpp"
+#include "node/plan.hpp"
 #include "reset/engine.hpp"
 #include "reset/external_control.hpp"
 
@@ -9,8 +10,6 @@
 
 namespace ephemery::cli {
 namespace {
-
-namespace fs = std::filesystem;
 
 struct ResetOptions {
     std::optional<std::uint64_t> iteration;
@@ -39,13 +38,9 @@ std::vector<reset::Instance> configured_instances(const config::Config& config) 
     }};
     for (const auto& [role, settings] : roles) {
         if (!settings->enabled) continue;
-        const fs::path data_dir = settings->data_dir.empty()
-                                      ? config.data_dir / fmt::format("{}-{}", clients::role_name(role),
-                                                                      clients::client_name(settings->client))
-                                      : fs::path(settings->data_dir);
         instances.push_back({.role = role,
                              .client = settings->client,
-                             .data_dir = data_dir,
+                             .data_dir = node::client_data_dir(config.data_dir, *settings, role),
                              .binary = settings->binary,
                              .service = clients::service_name(config.network.name, role, settings->client)});
     }

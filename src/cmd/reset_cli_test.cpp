@@ -137,5 +137,22 @@ TEST_F(ResetCli, AClientDataDirAtTheRootIsAConfigError) {
     EXPECT_THAT(result.err, HasSubstr("root directory"));
 }
 
+TEST_F(Cli, ClientsListsTheCatalogAndShowsOneClientWithItsSources) {
+    auto result = run({"clients"});
+    ASSERT_EQ(result.exit_code, 0) << result.err;
+    EXPECT_THAT(result.out, HasSubstr("grandine    consensus, validator"));
+    result = run({"clients", "nimbus"});
+    ASSERT_EQ(result.exit_code, 0);
+    EXPECT_THAT(result.out, HasSubstr("keep     netkey"));
+    EXPECT_THAT(result.out, HasSubstr("source   https://github.com/status-im/nimbus-eth2"));
+    result = run({"clients", "geth", "--json"});
+    ASSERT_EQ(result.exit_code, 0);
+    const auto geth = nlohmann::json::parse(result.out).at(0);
+    EXPECT_EQ(geth.at("roles").at(0).at("keep").at(0).at("path"), "geth/nodekey");
+    result = run({"clients", "gteh"});
+    EXPECT_EQ(result.exit_code, 2);
+    EXPECT_THAT(result.err, HasSubstr("unknown client 'gteh'"));
+}
+
 }  // namespace
 }  // namespace ephemery

@@ -1,4 +1,5 @@
 #include "node/compose.hpp"
+#include "node/test_inputs.hpp"
 
 #include "test_support/run_command.hpp"
 #include "test_support/temp_dir.hpp"
@@ -25,35 +26,9 @@ using testing::ElementsAre;
 using testing::HasSubstr;
 
 NodeInputs compose_plan_inputs(Client execution, Client consensus, bool validator) {
-    NodeInputs in;
-    in.network = "ephemery";
-    in.data_dir = "/var/lib/ephemery";
-    in.settings.backend = Backend::compose;
-    in.settings.execution.client = execution;
-    in.settings.consensus.client = consensus;
-    in.settings.validator = {
-        .enabled = validator, .client = consensus, .binary = {}, .image = {}, .data_dir = {}, .extra_args = {}};
-    const std::string release(compose_release_dir);
-    in.release_values = {{"genesis_json", release + "/genesis.json"},
-                         {"besu_json", release + "/besu.json"},
-                         {"chainspec_json", release + "/chainspec.json"},
-                         {"config_yaml", release + "/config.yaml"},
-                         {"genesis_ssz", release + "/genesis.ssz"},
-                         {"testnet_dir", release},
-                         {"chain_id", "39438161"},
-                         {"genesis_block_hash", "0xabc"},
-                         {"bootnodes_enr", "enr:-a,enr:-b"},
-                         {"bootnodes_enode", "enode://x@1.2.3.4:30303"},
-                         {"deposit_contract_block", "0"}};
-    in.jwt_file = compose_jwt_file;
-    const std::string keys(compose_keys_dir);
-    in.validator_keys = {.keystores_dir = keys + "/keystores",
-                         .secrets_dir = keys + "/secrets",
-                         .password_file = keys + "/password.txt",
-                         .wallet_dir = keys + "/wallet",
-                         .fee_recipient = {},
-                         .graffiti = {}};
-    return in;
+    return example_node_inputs(Backend::compose, execution, consensus, validator, "/var/lib/ephemery",
+                               std::string(compose_release_dir), fs::path(compose_jwt_file),
+                               std::string(compose_keys_dir));
 }
 
 ComposeInputs host_paths() {
@@ -299,19 +274,8 @@ TEST(Compose, RefusesWhatComposeWouldMisreadWithAMessageNamingIt) {
     EXPECT_FALSE(render_compose(plan, no_release).ok());
 }
 
-// The first executable called `name` on PATH; empty when there is none.
-fs::path find_on_path(const std::string& name) {
-    const char* path = std::getenv("PATH");  // NOLINT(concurrency-mt-unsafe): read once, nothing sets it
-    std::istringstream directories(path == nullptr ? "/usr/local/bin:/usr/bin:/bin" : path);
-    for (std::string directory; std::getline(directories, directory, ':');) {
-        fs::path candidate = fs::path(directory) / name;
-        if (!directory.empty() && ::access(candidate.c_str(), X_OK) == 0) return candidate;
-    }
-    return {};
-}
-
 TEST(Compose, DockerComposeAcceptsTheFile) {
-    const fs::path docker = find_on_path("docker");
+    const fs::path docker = test::find_on_path("docker");
     const test::TempDir home;
     const std::map<std::string, std::string> env{{"PATH", "/usr/local/bin:/usr/bin:/bin"},
                                                  {"HOME", home.path().string()}};

@@ -1,5 +1,7 @@
 #include "node/plan.hpp"
 
+#include "node/test_inputs.hpp"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -14,32 +16,7 @@ using testing::Contains;
 using testing::HasSubstr;
 
 NodeInputs inputs(Client execution, Client consensus, bool validator) {
-    NodeInputs in;
-    in.network = "ephemery";
-    in.data_dir = "/var/lib/ephemery";
-    in.settings.execution.client = execution;
-    in.settings.consensus.client = consensus;
-    in.settings.validator = {
-        .enabled = validator, .client = consensus, .binary = {}, .image = {}, .data_dir = {}, .extra_args = {}};
-    in.release_values = {{"genesis_json", "/r/genesis.json"},
-                         {"besu_json", "/r/besu.json"},
-                         {"chainspec_json", "/r/chainspec.json"},
-                         {"config_yaml", "/r/config.yaml"},
-                         {"genesis_ssz", "/r/genesis.ssz"},
-                         {"testnet_dir", "/r"},
-                         {"chain_id", "39438161"},
-                         {"genesis_block_hash", "0xabc"},
-                         {"bootnodes_enr", "enr:-a,enr:-b"},
-                         {"bootnodes_enode", "enode://x@1.2.3.4:30303"},
-                         {"deposit_contract_block", "0"}};
-    in.jwt_file = "/var/lib/ephemery/jwt.hex";
-    in.validator_keys = {.keystores_dir = "/k/keys",
-                         .secrets_dir = "/k/secrets",
-                         .password_file = "/k/pw",
-                         .wallet_dir = "/k/wallet",
-                         .fee_recipient = {},
-                         .graffiti = {}};
-    return in;
+    return example_node_inputs(Backend::native, execution, consensus, validator);
 }
 
 TEST(NodePlan, EveryClientCombinationRendersWithDistinctPorts) {

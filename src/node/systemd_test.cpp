@@ -1,4 +1,5 @@
 #include "node/systemd.hpp"
+#include "node/test_inputs.hpp"
 
 #include "test_support/run_command.hpp"
 #include "test_support/temp_dir.hpp"
@@ -21,31 +22,7 @@ using testing::ElementsAre;
 using testing::HasSubstr;
 
 NodeInputs native_inputs(const fs::path& data_dir) {
-    NodeInputs in;
-    in.network = "ephemery";
-    in.data_dir = data_dir;
-    in.settings.backend = Backend::systemd;
-    in.settings.validator = {
-        .enabled = true, .client = Client::lighthouse, .binary = {}, .image = {}, .data_dir = {}, .extra_args = {}};
-    in.release_values = {{"genesis_json", "/r/genesis.json"},
-                         {"besu_json", "/r/besu.json"},
-                         {"chainspec_json", "/r/chainspec.json"},
-                         {"config_yaml", "/r/config.yaml"},
-                         {"genesis_ssz", "/r/genesis.ssz"},
-                         {"testnet_dir", "/r"},
-                         {"chain_id", "39438161"},
-                         {"genesis_block_hash", "0xabc"},
-                         {"bootnodes_enr", "enr:-a,enr:-b"},
-                         {"bootnodes_enode", "enode://x@1.2.3.4:30303"},
-                         {"deposit_contract_block", "0"}};
-    in.jwt_file = data_dir / "jwt.hex";
-    in.validator_keys = {.keystores_dir = "/k/keys",
-                         .secrets_dir = "/k/secrets",
-                         .password_file = "/k/pw",
-                         .wallet_dir = "/k/wallet",
-                         .fee_recipient = {},
-                         .graffiti = {}};
-    return in;
+    return example_node_inputs(Backend::systemd, Client::geth, Client::lighthouse, true, data_dir);
 }
 
 NodePlan plan_for(const NodeInputs& in) {
@@ -314,21 +291,10 @@ TEST(Systemd, PathsWithSpecifierCharactersAreEscapedAndUnwritableOnesRefused) {
     EXPECT_THAT(bad_user.error().message, HasSubstr("user"));
 }
 
-// The first executable called `name` on PATH; empty when there is none.
-fs::path find_on_path(const std::string& name) {
-    const char* path = std::getenv("PATH");  // NOLINT(concurrency-mt-unsafe): read once, nothing sets it
-    std::istringstream directories(path == nullptr ? "/usr/local/bin:/usr/bin:/bin" : path);
-    for (std::string directory; std::getline(directories, directory, ':');) {
-        fs::path candidate = fs::path(directory) / name;
-        if (!directory.empty() && ::access(candidate.c_str(), X_OK) == 0) return candidate;
-    }
-    return {};
-}
-
 TEST(Systemd, SystemdAnalyzeVerifiesTheUnits) {
-    const fs::path analyze = find_on_path("systemd-analyze");
+    const fs::path analyze = test::find_on_path("systemd-analyze");
     if (analyze.empty()) GTEST_SKIP() << "systemd-analyze is not installed: the units were checked by parsing only";
-    const fs::path program = find_on_path("true");
+    const fs::path program = test::find_on_path("true");
     ASSERT_FALSE(program.empty());
 
     const test::TempDir root;

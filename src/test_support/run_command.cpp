@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <fcntl.h>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -67,6 +68,16 @@ CommandOutput run_command(const std::vector<std::string>& argv, const std::map<s
     output.out = slurp(out_path);
     output.err = slurp(err_path);
     return output;
+}
+
+std::filesystem::path find_on_path(const std::string& name) {
+    const char* path = std::getenv("PATH");  // NOLINT(concurrency-mt-unsafe): read once, nothing sets it
+    std::istringstream directories(path == nullptr ? "/usr/local/bin:/usr/bin:/bin" : path);
+    for (std::string directory; std::getline(directories, directory, ':');) {
+        std::filesystem::path candidate = std::filesystem::path(directory) / name;
+        if (!directory.empty() && ::access(candidate.c_str(), X_OK) == 0) return candidate;
+    }
+    return {};
 }
 
 }  // namespace ephemery::test

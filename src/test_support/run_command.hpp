@@ -1,5 +1,6 @@
 #pragma once
 
+#include <filesystem>
 #include <map>
 #include <string>
 #include <vector>
@@ -27,6 +28,9 @@ class SpawnArguments {
     std::vector<char*> argv_pointers_;
     std::vector<char*> env_pointers_;
 };
+
+// The first executable called `name` on $PATH; empty when there is none.
+std::filesystem::path find_on_path(const std::string& name);
 
 // Runs a program directly (no shell) with exactly the given environment and captures its output.
 CommandOutput run_command(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
