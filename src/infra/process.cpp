@@ -54,6 +54,16 @@ std::string read_small_file(const fs::path& path) {
 
 }  // namespace
 
+std::string last_lines(const std::string& output, std::size_t lines) {
+    std::size_t position = output.size();
+    while (lines > 0 && position > 0) {
+        position = output.rfind('\n', position - 1);
+        if (position == std::string::npos) return output;
+        --lines;
+    }
+    return output.substr(position + 1);
+}
+
 Result<ProcessOutcome> run_process(const std::vector<std::string>& argv) {
     if (argv.empty() || argv.front().empty()) return make_error(Errc::invalid_argument, "no program to run");
     std::array<int, 2> pipe_fds{-1, -1};

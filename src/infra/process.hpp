@@ -19,6 +19,9 @@ struct ProcessOutcome {
 // with stdin closed, and waits for it. Fails when it cannot be started; a non-zero exit is an outcome.
 [[nodiscard]] Result<ProcessOutcome> run_process(const std::vector<std::string>& argv);
 
+// The last `lines` lines of a command's output: enough to show why it failed.
+[[nodiscard]] std::string last_lines(const std::string& output, std::size_t lines);
+
 struct ProcessUsingPath {
     pid_t pid{0};
     std::string command;  // /proc/<pid>/comm

@@ -7,21 +7,6 @@
 
 namespace ephemery::reset {
 
-namespace {
-
-// The last lines of a command's output: enough to see why it failed.
-std::string tail_lines(const std::string& output, std::size_t lines) {
-    std::size_t position = output.size();
-    while (lines > 0 && position > 0) {
-        position = output.rfind('\n', position - 1);
-        if (position == std::string::npos) return output;
-        --lines;
-    }
-    return output.substr(position + 1);
-}
-
-}  // namespace
-
 Status ExternalControl::stop(const Instance& instance) {
     const auto users = infra::processes_using(instance.data_dir);
     if (users.empty()) return {};
@@ -48,7 +33,7 @@ Status ExternalControl::run(const Instance& instance, const std::vector<std::str
     }
     if (outcome->exit_code != 0) {
         return make_error(Errc::io_error, fmt::format("{} exited with {}; its last output:\n{}", command.front(),
-                                                      outcome->exit_code, tail_lines(outcome->output, 20)));
+                                                      outcome->exit_code, infra::last_lines(outcome->output, 20)));
     }
     return {};
 }
