@@ -35,6 +35,7 @@ int run(int argc, char** argv) {
     add_slashing_command(app, context);
     add_reset_command(app, context);
     add_clients_command(app, context);
+    add_node_commands(app, context);
 
     try {
         app.parse(argc, argv);

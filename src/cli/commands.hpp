@@ -16,5 +16,8 @@ void add_keys_new_command(CLI::App& keys, CommandContext& context);
 void add_slashing_command(CLI::App& app, CommandContext& context);
 void add_reset_command(CLI::App& app, CommandContext& context);
 void add_clients_command(CLI::App& app, CommandContext& context);
+// `up`, `down`, `status`, `restart` and `logs`.
+void add_node_commands(CLI::App& app, CommandContext& context);
+void add_logs_command(CLI::App& app, CommandContext& context);
 
 }  // namespace ephemery::cli

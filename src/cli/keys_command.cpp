@@ -1,15 +1,24 @@
 #include "cli/commands.hpp"
+#include "clients/catalog.hpp"
+#include "core/text.hpp"
 #include "infra/files.hpp"
 #include "keyfiles/discover.hpp"
 #include "keyfiles/install.hpp"
 #include "keyfiles/rotate.hpp"
+#include "keymanager/client.hpp"
+#include "node/plan.hpp"
+#include "slashing/database.hpp"
+#include "slashing/interchange.hpp"
 
 #include <fmt/format.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
+#include <map>
 #include <mutex>
+#include <set>
+#include <variant>
 
 namespace ephemery::cli {
 namespace {
@@ -28,6 +37,12 @@ struct ImportCommandOptions {
     std::string to;
     std::string password_file;
     bool json{false};
+    // --via-keymanager: into a running validator client through its keymanager API instead of onto its disk
+    bool via_keymanager{false};
+    std::string url;
+    std::string token_file;
+    std::string slashing_protection;
+    unsigned timeout_seconds{30};
 };
 
 struct CheckCommandOptions {
@@ -232,13 +247,14 @@ ExitCode run_rotate(const RotateCommandOptions& options) {
     return ExitCode::ok;
 }
 
-ExitCode run_import(const ImportCommandOptions& options) {
-    if (report_bad_client(options.client)) return ExitCode::usage_error;
-    const auto target = keyfiles::parse_layout(options.client);
-    if (auto status = keyfiles::can_import_into(*target); !status) {
-        (void)std::fprintf(stderr, "error: --client %s: %s\n", options.client.c_str(), status.error().message.c_str());
-        return ExitCode::usage_error;
-    }
+// The keys of --from with their passwords, every one through the pre-flight: nothing is imported unless all pass.
+struct CheckedKeys {
+    keyfiles::Discovery source;
+    std::vector<std::string> pubkeys;  // checked public keys of source.candidates, in order
+    std::vector<std::string> labels;   // their keystores, as the reports show them
+};
+
+std::variant<CheckedKeys, ExitCode> checked_keys(const ImportCommandOptions& options) {
     std::optional<std::filesystem::path> password_file;
     if (!options.password_file.empty()) password_file = options.password_file;
     auto source = keyfiles::discover({options.from, std::nullopt, password_file, std::nullopt});
@@ -246,7 +262,6 @@ ExitCode run_import(const ImportCommandOptions& options) {
         (void)std::fprintf(stderr, "error: --from: %s\n", source.error().message.c_str());
         return ExitCode::usage_error;
     }
-    // Pre-flight: nothing is imported unless every key passes.
     const auto summary = keys::check_keystores(source->candidates, keyfiles::machine_check_options(0));
     if (summary.keys.empty() || summary.count(keys::Severity::failure) != 0 ||
         summary.keys.size() != source->candidates.size()) {
@@ -257,10 +272,31 @@ ExitCode run_import(const ImportCommandOptions& options) {
         }
         return ExitCode::check_failed;
     }
-    std::vector<std::string> pubkeys;
-    pubkeys.reserve(summary.keys.size());
-    for (const auto& key : summary.keys) pubkeys.push_back(key.pubkey);
-    auto imported = keyfiles::import_keys(*source, pubkeys, *target, options.to);
+    CheckedKeys checked{std::move(source).value(), {}, {}};
+    for (const auto& key : summary.keys) {
+        checked.pubkeys.push_back(key.pubkey);
+        checked.labels.push_back(key.keystore_label);
+    }
+    return checked;
+}
+
+ExitCode run_import_into_layout(const ImportCommandOptions& options) {
+    if (options.client.empty() || options.to.empty()) {
+        (void)std::fprintf(stderr,
+                           "error: keys import needs --client and --to (the client's layout on disk), or "
+                           "--via-keymanager (a running validator client)\n");
+        return ExitCode::usage_error;
+    }
+    if (report_bad_client(options.client)) return ExitCode::usage_error;
+    const auto target = keyfiles::parse_layout(options.client);
+    if (auto status = keyfiles::can_import_into(*target); !status) {
+        (void)std::fprintf(stderr, "error: --client %s: %s\n", options.client.c_str(), status.error().message.c_str());
+        return ExitCode::usage_error;
+    }
+    auto checked = checked_keys(options);
+    if (const auto* failed = std::get_if<ExitCode>(&checked)) return *failed;
+    const auto& batch = std::get<CheckedKeys>(checked);
+    auto imported = keyfiles::import_keys(batch.source, batch.pubkeys, *target, options.to);
     if (!imported) {
         (void)std::fprintf(stderr, "error: %s\n", imported.error().message.c_str());
         return exit_code_of(imported.error());
@@ -278,6 +314,286 @@ ExitCode run_import(const ImportCommandOptions& options) {
     }
     if (options.json) print_json({{"client", options.client}, {"data_dir", options.to}, {"keys", keys_json}});
     return ExitCode::ok;
+}
+
+// Where the configured validator client serves its keymanager API and keeps its token.
+struct KeymanagerTarget {
+    std::string url;
+    std::filesystem::path token_file;
+    std::string planned_client;  // the validator client the defaults are for; empty when both were given
+};
+
+// The configured validator client (clients.validator, counted even while it is disabled) as `ephemery up` runs it
+// natively: node::make_node_plan's ports (the catalog's, moved past those of the EL and CL) and data dir. Only ports
+// and paths are read from it, so every release value of the command lines stands in as "-".
+Result<node::ServicePlan> planned_validator(const config::Config& config) {
+    node::NodeInputs inputs;
+    inputs.network = config.network.name;
+    inputs.data_dir = config.data_dir;
+    inputs.settings = config.node;
+    inputs.settings.backend = node::Backend::native;
+    inputs.settings.validator.enabled = true;
+    for (const auto name : clients::placeholder_names) inputs.release_values.emplace(name, "-");
+    inputs.jwt_file = "-";
+    inputs.validator_keys = {.keystores_dir = "-",
+                             .secrets_dir = "-",
+                             .password_file = "-",
+                             .wallet_dir = "-",
+                             .fee_recipient = {},
+                             .graffiti = {}};
+    auto plan = node::make_node_plan(inputs);
+    if (!plan) return plan.error();
+    for (auto& service : plan->services) {
+        if (service.role == clients::Role::validator) return std::move(service);
+    }
+    return make_error(Errc::not_found, "the node plan has no validator client");
+}
+
+// The token file of a planned validator client: the file its token argument names (Lodestar, Prysm), else a kept
+// path that is a token file (Grandine), else Lighthouse's, which the catalog notes: validators/api-token.txt.
+std::optional<std::filesystem::path> planned_token_file(const node::ServicePlan& validator) {
+    for (const auto& argument : validator.arguments) {
+        const auto equals = argument.find('=');
+        if (!argument.starts_with("--") || equals == std::string::npos) continue;
+        if (to_lower(argument.substr(0, equals)).find("token") != std::string::npos) return argument.substr(equals + 1);
+    }
+    const auto* spec = clients::role_spec(validator.client, clients::Role::validator);
+    for (const auto& kept : spec == nullptr ? std::vector<clients::KeptPath>{} : spec->keep) {
+        const auto name = std::filesystem::path(kept.path).filename().string();
+        if (name.find("token") != std::string::npos) return validator.host_data_dir / kept.path;
+    }
+    if (validator.client == clients::Client::lighthouse)
+        return validator.host_data_dir / "validators" / "api-token.txt";
+    return std::nullopt;
+}
+
+// --url and --token-file, or what the node plan says for the configured validator client.
+Result<KeymanagerTarget> keymanager_target(const ImportCommandOptions& options, const config::Config& config) {
+    KeymanagerTarget target{options.url, options.token_file, {}};
+    if (!target.url.empty() && !target.token_file.empty()) return target;
+    const auto validator = planned_validator(config);
+    if (!validator) {
+        return make_error(Errc::invalid_argument,
+                          fmt::format("cannot tell where the configured validator client serves its keymanager API "
+                                      "({}): pass --url and --token-file",
+                                      validator.error().message));
+    }
+    const auto client = clients::client_name(validator->client);
+    target.planned_client = client;
+    if (target.url.empty()) {
+        const auto port = validator->port("keymanager");
+        if (!port) {
+            return make_error(Errc::invalid_argument,
+                              fmt::format("the catalog has no keymanager port for {}: pass --url", client));
+        }
+        target.url = fmt::format("http://127.0.0.1:{}", *port);
+    }
+    if (target.token_file.empty()) {
+        const auto planned = planned_token_file(*validator);
+        if (!planned) {
+            return make_error(Errc::invalid_argument,
+                              fmt::format("ephemery runs {} without a keymanager token file it knows (see `ephemery "
+                                          "clients {}`): pass --token-file",
+                                          client, client));
+        }
+        target.token_file = *planned;
+    }
+    return target;
+}
+
+// Complete histories of many validators grow large; beyond this a file is not an interchange anyone wrote.
+constexpr std::size_t max_interchange_bytes = std::size_t{512} << 20U;
+
+// The EIP-3076 history sent along with the keys: only the entries of the keys being imported.
+struct Protection {
+    std::optional<std::string> interchange_json;  // nullopt: nothing to send
+    std::string source;
+    std::size_t validators{0};
+    std::string genesis_validators_root;  // the chain the history is for
+};
+
+Protection only_these_keys(const slashing::Interchange& interchange, const std::vector<std::string>& pubkeys,
+                           std::string source) {
+    const std::set<std::string> wanted(pubkeys.begin(), pubkeys.end());
+    slashing::Interchange kept{interchange.genesis_validators_root, {}};
+    std::set<std::string> validators;
+    for (const auto& history : interchange.data) {
+        if (wanted.contains(history.pubkey)) {
+            kept.data.push_back(history);
+            validators.insert(history.pubkey);
+        }
+    }
+    Protection protection{std::nullopt, std::move(source), validators.size(), interchange.genesis_validators_root};
+    if (!kept.data.empty()) protection.interchange_json = slashing::to_json(kept);
+    return protection;
+}
+
+// --slashing-protection FILE, else the node's own slashing-protection database when it has history for the keys.
+Result<Protection> slashing_protection(const ImportCommandOptions& options, const config::Config& config,
+                                       const std::vector<std::string>& pubkeys) {
+    if (!options.slashing_protection.empty()) {
+        auto text = infra::read_file(options.slashing_protection, max_interchange_bytes);
+        if (!text) return text.error();
+        const auto interchange = slashing::parse_interchange(*text, options.slashing_protection);
+        if (!interchange) return interchange.error();
+        return only_these_keys(*interchange, pubkeys, options.slashing_protection);
+    }
+    const auto path = config.data_dir / "validators" / "slashing-protection.sqlite";
+    auto database = slashing::Database::open(path, slashing::OpenMode::existing_only, std::nullopt);
+    if (!database) {
+        if (database.error().code == Errc::not_found) return Protection{std::nullopt, path.string(), 0, {}};
+        return database.error();
+    }
+    if (!database->genesis_validators_root()) return Protection{std::nullopt, path.string(), 0, {}};
+    const auto interchange = database->export_interchange(slashing::ExportForm::complete);
+    if (!interchange) return interchange.error();
+    return only_these_keys(*interchange, pubkeys, path.string());
+}
+
+ExitCode keymanager_failure(const Error& error) {
+    (void)std::fprintf(stderr, "error: %s\n", error.message.c_str());
+    switch (error.code) {
+        case Errc::invalid_argument:
+        case Errc::not_found:
+        case Errc::parse_error: return ExitCode::usage_error;
+        default: return ExitCode::runtime_failure;
+    }
+}
+
+ExitCode run_import_via_keymanager(const ImportCommandOptions& options, const GlobalOptions& global) {
+    const auto loaded = load_configuration(global);
+    if (!loaded) return ExitCode::usage_error;
+    const auto& config = loaded->outcome.config;
+    const auto target = keymanager_target(options, config);
+    if (!target) return keymanager_failure(target.error());
+    auto token = keymanager::read_token_file(target->token_file);
+    if (!token) {
+        Error error = token.error();
+        if (options.token_file.empty()) {
+            error.message += fmt::format(
+                "; that is where ephemery runs {} with its keymanager API at {}: start it, or "
+                "pass --token-file and --url for a validator client run otherwise",
+                target->planned_client, target->url);
+        }
+        return keymanager_failure(error);
+    }
+    const keymanager::Endpoint endpoint{.base_url = target->url,
+                                        .token = std::move(token).value(),
+                                        .token_source = target->token_file.string(),
+                                        .timeout = std::chrono::seconds(options.timeout_seconds)};
+    // The API first: a client that is not running, or a wrong token, is reported before any key derivation.
+    if (const auto reachable = keymanager::list_keystores(endpoint); !reachable) {
+        return keymanager_failure(reachable.error());
+    }
+
+    auto checked = checked_keys(options);
+    if (const auto* failed = std::get_if<ExitCode>(&checked)) return *failed;
+    const auto& batch = std::get<CheckedKeys>(checked);
+    std::vector<std::string> pubkeys;  // as interchanges and keymanager lists hold them: lower case
+    for (const auto& pubkey : batch.pubkeys) pubkeys.push_back(to_lower(pubkey));
+    std::vector<keymanager::KeystoreUpload> uploads;
+    for (const auto& candidate : batch.source.candidates) {
+        if (candidate.kind != keys::KeystoreKind::eip2335 || !candidate.password) {
+            return keymanager_failure(make_error(
+                Errc::invalid_argument, fmt::format("{} is a Prysm wallet, not EIP-2335 keystores: the keymanager API "
+                                                    "takes keystores only",
+                                                    candidate.keystore_label)));
+        }
+        uploads.push_back({candidate.keystore_json, *candidate.password});
+    }
+    // Read before anything is sent: a broken interchange stops the import rather than leave keys unprotected.
+    const auto protection = slashing_protection(options, config, pubkeys);
+    if (!protection) return keymanager_failure(protection.error());
+
+    const auto statuses = keymanager::import_keystores(endpoint, uploads, protection->interchange_json);
+    if (!statuses) {
+        Error error = statuses.error();
+        if (error.code == Errc::verification_failed && protection->interchange_json) {
+            error.message += fmt::format(
+                "\nthe request carried the slashing-protection history of {} {} from {}, for genesis validators root "
+                "{}: a validator client on another chain (another Ephemery iteration?) refuses it",
+                protection->validators, protection->validators == 1 ? "key" : "keys", protection->source,
+                protection->genesis_validators_root);
+        }
+        return keymanager_failure(error);
+    }
+
+    // The list afterwards: a key the client calls imported must be one it now holds.
+    std::vector<std::string> notes;
+    std::optional<std::set<std::string>> listed;
+    if (const auto remote = keymanager::list_keystores(endpoint)) {
+        listed.emplace();
+        for (const auto& key : *remote) listed->insert(key.validating_pubkey);
+    } else {
+        notes.push_back(fmt::format("could not list the client's keys afterwards: {}", remote.error().message));
+    }
+    if (!protection->interchange_json) {
+        notes.push_back(
+            fmt::format("no slashing-protection history for these keys in {}: the client starts them "
+                        "with none, so make sure they are not validating anywhere else",
+                        protection->source));
+    }
+
+    std::map<keymanager::ImportState, std::size_t> counts;
+    std::size_t failed = 0;
+    nlohmann::ordered_json keys_json = nlohmann::ordered_json::array();
+    if (!options.json) fmt::print("{:<10} {:<20} {}\n", "STATUS", "PUBKEY", "KEYSTORE");
+    for (std::size_t i = 0; i < statuses->size(); ++i) {
+        const auto& status = (*statuses)[i];
+        const auto& pubkey = pubkeys[i];
+        std::string message = status.message;
+        const std::optional<bool> held = listed ? std::optional(listed->contains(pubkey)) : std::nullopt;
+        bool ok = status.state != keymanager::ImportState::error;
+        if (ok && held.has_value() && !*held) {
+            ok = false;
+            message = "the client answered \"" + std::string(keymanager::state_name(status.state)) +
+                      "\" but does not list the key";
+        }
+        ++counts[status.state];
+        if (!ok) ++failed;
+        const std::string_view shown = ok ? keymanager::state_name(status.state) : std::string_view("failed");
+        if (!options.json) {
+            fmt::print("{:<10} {:<20} {}\n", shown, short_pubkey(pubkey), batch.labels[i]);
+            if (!message.empty()) fmt::print("           {}\n", message);
+        }
+        keys_json.push_back({{"pubkey", pubkey},
+                             {"keystore", batch.labels[i]},
+                             {"status", keymanager::state_name(status.state)},
+                             {"ok", ok},
+                             {"message", message},
+                             {"listed", held ? nlohmann::ordered_json(*held) : nlohmann::ordered_json(nullptr)}});
+    }
+    const auto imported = counts[keymanager::ImportState::imported];
+    const auto duplicate = counts[keymanager::ImportState::duplicate];
+    if (options.json) {
+        nlohmann::ordered_json protection_json = nullptr;
+        if (protection->interchange_json) {
+            protection_json = {{"source", protection->source}, {"validators", protection->validators}};
+        }
+        print_json({{"ok", failed == 0},
+                    {"url", target->url},
+                    {"token_file", target->token_file.string()},
+                    {"slashing_protection", protection_json},
+                    {"imported", imported},
+                    {"duplicate", duplicate},
+                    {"failed", failed},
+                    {"keys", keys_json},
+                    {"notes", notes}});
+    } else {
+        if (protection->interchange_json) {
+            fmt::print("slashing protection: the history of {} {} from {}\n", protection->validators,
+                       protection->validators == 1 ? "key" : "keys", protection->source);
+        }
+        for (const auto& note : notes) fmt::print("note: {}\n", note);
+        fmt::print("{} {} sent to {}: {} imported, {} duplicate, {} failed\n", statuses->size(),
+                   statuses->size() == 1 ? "key" : "keys", target->url, imported, duplicate, failed);
+    }
+    return failed == 0 ? ExitCode::ok : ExitCode::check_failed;
+}
+
+ExitCode run_import(const ImportCommandOptions& options, const GlobalOptions& global) {
+    if (options.via_keymanager) return run_import_via_keymanager(options, global);
+    return run_import_into_layout(options);
 }
 
 }  // namespace
@@ -317,14 +633,44 @@ void add_keys_command(CLI::App& app, CommandContext& context) {
 
     auto import_options = std::make_shared<ImportCommandOptions>();
     auto* import = keys->add_subcommand(
-        "import", "Check keystores, then install them with their passwords in a validator client's layout");
-    import->add_option("--client", import_options->client, "lighthouse, teku, nimbus, lodestar or generic")->required();
+        "import",
+        "Check keystores, then install them with their passwords in a validator client's layout, or send them to a "
+        "running validator client through its keymanager API (--via-keymanager)");
+    auto* client = import->add_option("--client", import_options->client,
+                                      "lighthouse, teku, nimbus, lodestar or generic (the layout on disk)");
     import->add_option("--from", import_options->from, "Directory of keystores (e.g. the output of `keys new`)")
         ->required();
-    import->add_option("--to", import_options->to, "The client's data directory")->required();
+    auto* to = import->add_option("--to", import_options->to, "The client's data directory");
     import->add_option("--password-file", import_options->password_file, "One password for every keystore");
     import->add_flag("--json", import_options->json, "Print one JSON document");
-    import->callback([import_options, &context] { context.exit_code = run_import(*import_options);
+    auto* via = import->add_flag(
+        "--via-keymanager", import_options->via_keymanager,
+        "Import into the running validator client through its keymanager API (POST /eth/v1/keystores), with the "
+        "slashing-protection history of the keys (exit 1 when any key fails)");
+    client->excludes(via);
+    to->excludes(via);
+    import
+        ->add_option("--url", import_options->url,
+                     "With --via-keymanager: the keymanager API (default: http://127.0.0.1:<port>, the keymanager port "
+                     "the node plan gives clients.validator.client)")
+        ->needs(via);
+    import
+        ->add_option("--token-file", import_options->token_file,
+                     "With --via-keymanager: the file holding the API's bearer token (default: where the configured "
+                     "validator client writes it, when the catalog knows)")
+        ->needs(via);
+    import
+        ->add_option("--slashing-protection", import_options->slashing_protection,
+                     "With --via-keymanager: an EIP-3076 interchange to send (default: the history of these keys in "
+                     "<data-dir>/validators/slashing-protection.sqlite, if any)")
+        ->needs(via);
+    import
+        ->add_option("--timeout", import_options->timeout_seconds,
+                     "With --via-keymanager: seconds to wait for the API (an import gets 10 s more per keystore)")
+        ->needs(via)
+        ->check(CLI::Range(1U, 3600U));
+    import->callback(
+        [import_options, &context] { context.exit_code = run_import(*import_options, context.global);
 });
 
 add_keys_new_command(*keys, context);

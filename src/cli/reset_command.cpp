@@ -1,4 +1,5 @@
 #include "cli/commands.hpp"
+#include "daemon/node_daemon.hpp"
 #include "network/schedule.hpp"
 #include "node/plan.hpp"
 #include "reset/engine.hpp"
@@ -28,25 +29,6 @@ std::string human_bytes(std::uint64_t bytes) {
     return unit == 0 ? fmt::format("{} B", bytes) : fmt::format("{:.1f} {}", value, units[unit]);
 }
 
-// The clients the config enables, each with its own data dir.
-std::vector<reset::Instance> configured_instances(const config::Config& config) {
-    std::vector<reset::Instance> instances;
-    const std::array<std::pair<clients::Role, const node::ClientSettings*>, 3> roles{{
-        {clients::Role::execution, &config.node.execution},
-        {clients::Role::consensus, &config.node.consensus},
-        {clients::Role::validator, &config.node.validator},
-    }};
-    for (const auto& [role, settings] : roles) {
-        if (!settings->enabled) continue;
-        instances.push_back({.role = role,
-                             .client = settings->client,
-                             .data_dir = node::client_data_dir(config.data_dir, *settings, role),
-                             .binary = settings->binary,
-                             .service = clients::service_name(config.network.name, role, settings->client)});
-    }
-    return instances;
-}
-
 Result<std::uint64_t> target_iteration(const ResetOptions& options, const network::Schedule& schedule) {
     if (options.iteration) return *options.iteration;
     const auto now =
@@ -60,7 +42,7 @@ Result<reset::Prepared> prepare(const config::Config& config, const ResetOptions
     auto iteration = target_iteration(options, config.network.schedule);
     if (!iteration) return iteration.error();
     return reset::prepare_reset({.data_dir = config.data_dir,
-                                 .instances = configured_instances(config),
+                                 .instances = daemon::node_instances(config.network.name, config.data_dir, config.node),
                                  .target_iteration = *iteration,
                                  .expectation = expectation_for(config, *iteration),
                                  .force = options.force});
@@ -183,6 +165,13 @@ ExitCode run_run(const CommandContext& context, const ResetOptions& options) {
         fmt::print(stderr, "error: refusing to reset:\n");
         for (const auto& refusal : prepared->refusals) fmt::print(stderr, "  - {}\n", refusal);
         return ExitCode::check_failed;
+    }
+    if (auto running = daemon::find_running_daemon(prepared->plan.data_dir); running && *running) {
+        fmt::print(stderr,
+                   "error: the ephemery daemon (pid {}) runs this node and resets it itself; ask it with "
+                   "POST /api/v1/reset, or stop it first with `ephemery down`\n",
+                   (*running)->pid);
+        return ExitCode::runtime_failure;
     }
     reset::ExternalControl control;
     const auto outcome = reset::run_reset(*prepared, {.control = &control, .on_phase = {}});

@@ -5,11 +5,19 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <string>
 #include <vector>
 
 namespace ephemery {
+
+// Writes a file for a test, creating its directory.
+inline void write(const std::filesystem::path& path, const std::string& contents) {
+    std::filesystem::create_directories(path.parent_path());
+    std::ofstream(path, std::ios::binary) << contents;
+}
 
 // Runs the built binary as an operator would: a fresh $HOME, an empty working directory, a minimal PATH.
 class Cli : public testing::Test {

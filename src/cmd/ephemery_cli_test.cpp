@@ -99,7 +99,7 @@ TEST_F(Cli, ConfigCheckBadValueNamesLineKeyValueAndAllowed) {
     EXPECT_EQ(result.exit_code, 2);
     EXPECT_THAT(
         result.out,
-        HasSubstr("bad-value.yaml:6:9: error: api.port: \"eighty\" is not a whole number (allowed: 1 to 65535)"));
+        HasSubstr("bad-value.yaml:6:9: error: api.port: \"eighty\" is not a whole number (allowed: 0 to 65535)"));
 }
 
 TEST_F(Cli, ConfigCheckUnknownKeyJson) {

@@ -63,7 +63,7 @@ TEST(LoadConfig, WrongTypeNamesLineKeyValueAndAllowedRange) {
     const auto& diagnostic = outcome.diagnostics.front();
     EXPECT_EQ(diagnostic.where, "ephemery.yaml:3:9");
     EXPECT_EQ(diagnostic.key, "api.port");
-    EXPECT_EQ(diagnostic.message, "\"eighty\" is not a whole number (allowed: 1 to 65535)");
+    EXPECT_EQ(diagnostic.message, "\"eighty\" is not a whole number (allowed: 0 to 65535)");
 }
 
 TEST(LoadConfig, UnknownKeySuggestsTheClosest) {
@@ -145,7 +145,7 @@ TEST(LoadConfig, BadEnvironmentValueNamesTheVariable) {
     const auto outcome = load("", {{"EPHEMERY_API_PORT", "99999"}});
     ASSERT_EQ(outcome.diagnostics.size(), 1U);
     EXPECT_EQ(to_string(outcome.diagnostics[0]),
-              "environment variable EPHEMERY_API_PORT: error: api.port: 99999 is out of range (allowed: 1 to 65535)");
+              "environment variable EPHEMERY_API_PORT: error: api.port: 99999 is out of range (allowed: 0 to 65535)");
 }
 
 TEST(LoadConfig, UnknownEnvironmentVariableSuggestsTheClosest) {

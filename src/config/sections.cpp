@@ -286,7 +286,7 @@ void read_alerts(Section& section, alerts::Settings& settings) {
 void read_api(Section& section, api::Settings& settings) {
     section.boolean("enabled", settings.enabled);
     section.string("listen_address", settings.listen_address, check_ip_address);
-    section.integer("port", settings.port, {1, 65535, ""});
+    section.integer("port", settings.port, {0, 65535, ""});  // 0: any free port, recorded in daemon.json
     if (settings.enabled && !is_loopback(settings.listen_address)) {
         section.warning_at("listen_address", fmt::format("the control API on {} is reachable from other hosts; "
                                                          "keep it on 127.0.0.1 unless a firewall protects it",

@@ -1,5 +1,7 @@
 #include "daemon/reset_loop.hpp"
 
+#include "network/test_schedule.hpp"
+
 #include <gtest/gtest.h>
 
 #include <vector>
@@ -23,15 +25,7 @@ class JumpingClock final : public Clock {
     std::int64_t now_;
 };
 
-const network::Schedule devnet{.base_genesis_time = 1'800'000'000,
-                               .base_iteration = 1,
-                               .genesis_interval = 120,
-                               .genesis_delay = 10,
-                               .chain_id_base = 39439000,
-                               .chain_id_formula_since = 1,
-                               .release_tag_prefix = "devnet-",
-                               .release_lead_time = 30,
-                               .release_build_minutes = {}};
+const network::Schedule devnet = network::two_minute_test_schedule();
 
 struct FakeNode {
     node::NodeTimeState state;

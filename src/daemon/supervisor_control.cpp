@@ -11,7 +11,10 @@ Status SupervisorControl::stop(const reset::Instance& instance) {
 }
 
 Status SupervisorControl::start(const reset::Instance& instance) {
-    return supervisor_.start(instance.service);
+    if (!refresh_) return supervisor_.start(instance.service);
+    auto spec = refresh_(instance);
+    if (!spec) return spec.error();
+    return supervisor_.start(*spec);
 }
 
 Status SupervisorControl::run(const reset::Instance& instance, const std::vector<std::string>& command) {

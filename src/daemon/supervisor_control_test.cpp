@@ -6,12 +6,19 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <fstream>
+#include <iterator>
 #include <thread>
 
 namespace ephemery::daemon {
 namespace {
 
 using testing::HasSubstr;
+
+std::string read_text(const std::filesystem::path& file) {
+    std::ifstream in(file);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
 
 class SupervisedReset : public testing::Test {
   protected:
@@ -59,6 +66,32 @@ TEST_F(SupervisedReset, InitCommandsMustExitZeroAndTheirOutputExplainsAFailure) 
     ASSERT_FALSE(failed.ok());
     EXPECT_THAT(failed.error().message, HasSubstr("exited with 1"));
     EXPECT_THAT(failed.error().message, HasSubstr("Fatal: bad genesis"));
+}
+
+TEST_F(SupervisedReset, EachStartUsesTheRefreshedSpec) {
+    const auto script = dir_.write("new-client.sh", "#!/bin/sh\necho started with \"$@\"\nexec sleep 300\n");
+    std::filesystem::permissions(script, std::filesystem::perms::owner_all);
+    SupervisorControl control(*supervisor_, [&](const reset::Instance& which) -> Result<runtime::ProcessSpec> {
+        return runtime::ProcessSpec{.name = which.service,
+                                    .program = script.string(),
+                                    .arguments = {"--chain-id=39438144"},
+                                    .working_directory = dir_.path(),
+                                    .environment = {}};
+    });
+    ASSERT_TRUE(control.start(instance()).ok());
+    const std::string log = (dir_.path() / "logs" / "devnet-consensus-lodestar.log").string();
+    for (int attempt = 0; attempt < 200 && read_text(log).find("started with") == std::string::npos; ++attempt) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    EXPECT_THAT(read_text(log), HasSubstr("started with --chain-id=39438144"));
+    ASSERT_TRUE(control.stop(instance()).ok());
+
+    SupervisorControl failing(*supervisor_, [](const reset::Instance&) -> Result<runtime::ProcessSpec> {
+        return make_error(Errc::not_found, "no release is active");
+    });
+    const auto refused = failing.start(instance());
+    ASSERT_FALSE(refused.ok());
+    EXPECT_THAT(refused.error().message, HasSubstr("no release is active"));
 }
 
 }  // namespace

@@ -1,14 +1,19 @@
 #include "genesis/fetch.hpp"
 
+#include "core/text.hpp"
 #include "genesis/store.hpp"
 #include "infra/files.hpp"
+#include "release/vars.hpp"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <array>
 #include <chrono>
 #include <set>
+#include <tuple>
 
 namespace ephemery::genesis {
 namespace {
@@ -16,6 +21,8 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr std::size_t max_release_file_bytes = std::size_t{1} << 30U;
+constexpr fs::perms readable_by_all =
+    fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read | fs::perms::others_read;
 
 // Removes a directory tree when the fetch leaves early.
 class RemoveOnExit {
@@ -38,8 +45,97 @@ std::string verification_message(const std::string& tag, const release::Verifica
     return message;
 }
 
+// The names clients read from a testnet dir that the network-config layout spells differently: an alias is
+// written as a copy of the first source the release has (Lighthouse: deploy_block.txt, boot_enr.yaml; Prysm
+// and Nimbus: boot_enr.yaml; older scripts: boot_enr.txt, boot_enode.txt, bootnode.txt).
+struct LegacyAlias {
+    std::string_view alias;
+    std::string_view source;
+};
+constexpr std::array<LegacyAlias, 5> legacy_aliases{{
+    {"deploy_block.txt", "deposit_contract_block.txt"},
+    {"boot_enr.yaml", "bootstrap_nodes.yaml"},
+    {"boot_enr.txt", "bootstrap_nodes.txt"},
+    {"boot_enode.txt", "enodes.txt"},
+    {"bootnode.txt", "enodes.txt"},
+}};
+
+// An ENR in its text form ("enr:" and base64url): safe as a plain YAML scalar, so nothing needs quoting.
+bool is_enr_text(std::string_view text) {
+    constexpr std::string_view prefix = "enr:";
+    return text.size() > prefix.size() && text.starts_with(prefix) &&
+           std::all_of(text.begin() + static_cast<std::ptrdiff_t>(prefix.size()), text.end(), [](char c) {
+               return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+                      c == '_' || c == '=';
+           });
+}
+
+// "- enr:..." lines for the valid ENRs of a list.
+std::string enr_yaml_list(const std::vector<std::string>& items) {
+    std::string yaml;
+    for (const std::string& item : items) {
+        if (is_enr_text(item)) yaml += fmt::format("- {}\n", item);
+    }
+    return yaml;
+}
+
+// boot_enr.yaml from the release's bootnode list when it has no bootstrap_nodes.yaml: nodevars
+// BOOTNODE_ENR_LIST (comma separated), else the ENR lines of bootstrap_nodes.txt. Returns the text and where it
+// came from; the text is empty when neither names a valid ENR.
+std::pair<std::string, std::string> boot_enr_yaml(const release::ReleaseFiles& release,
+                                                  const std::map<std::string, std::string>& nodevars) {
+    if (const auto list = nodevars.find("BOOTNODE_ENR_LIST"); list != nodevars.end()) {
+        if (std::string yaml = enr_yaml_list(split_list(list->second, ',')); !yaml.empty()) {
+            return {std::move(yaml), "nodevars_env.txt BOOTNODE_ENR_LIST"};
+        }
+    }
+    std::string from = release::path_of(release.layout, "bootstrap_nodes.txt");
+    const auto text = release.files.find(from);
+    if (text == release.files.end()) return {};
+    return {enr_yaml_list(split_list(text->second, '\n')), std::move(from)};
+}
+
+// Writes each missing legacy alias into the staged release (regular files, copies of their sources) and adds
+// it to `release` and `files`, so the manifest records and later checks verify it like an extracted file.
+// Returns what was generated, as {path, from} pairs for the manifest.
+Result<std::vector<std::pair<std::string, std::string>>> add_legacy_aliases(const fs::path& staged,
+                                                                            release::ReleaseFiles& release,
+                                                                            std::vector<infra::ExtractedFile>& files) {
+    std::map<std::string, std::string> nodevars;
+    if (const auto text = release.files.find(release::path_of(release.layout, "nodevars_env.txt"));
+        text != release.files.end()) {
+        if (auto parsed = release::parse_vars(text->second, "nodevars_env.txt")) nodevars = std::move(parsed).value();
+    }
+    std::vector<std::pair<std::string, std::string>> generated;
+    for (const auto& [alias_name, source_name] : legacy_aliases) {
+        const std::string alias = release::path_of(release.layout, alias_name);
+        if (release.files.contains(alias)) continue;
+        std::string source = release::path_of(release.layout, source_name);
+        std::string contents;
+        if (const auto found = release.files.find(source); found != release.files.end() && !found->second.empty()) {
+            contents = found->second;
+        } else if (alias_name == "boot_enr.yaml") {
+            std::tie(contents, source) = boot_enr_yaml(release, nodevars);
+        }
+        if (contents.empty()) continue;
+        std::error_code error;
+        if (fs::exists(fs::symlink_status(staged / alias, error))) {
+            return make_error(Errc::verification_failed,
+                              fmt::format("the release has {} but not as a regular file", alias));
+        }
+        if (auto status = infra::write_file_atomically(staged / alias, contents, readable_by_all); !status) {
+            return status.error();
+        }
+        files.push_back({.path = alias, .bytes = contents.size()});
+        release.files.emplace(alias, std::move(contents));
+        generated.emplace_back(alias, std::move(source));
+    }
+    return generated;
+}
+
 nlohmann::ordered_json manifest(const FetchOutcome& outcome, const std::string& source,
-                                const std::vector<infra::ExtractedFile>& files, const release::ReleaseFiles& release) {
+                                const std::vector<infra::ExtractedFile>& files, const release::ReleaseFiles& release,
+                                const std::vector<std::pair<std::string, std::string>>& generated) {
     nlohmann::ordered_json doc;
     doc["tag"] = outcome.tag;
     doc["iteration"] = outcome.iteration;
@@ -57,6 +153,10 @@ nlohmann::ordered_json manifest(const FetchOutcome& outcome, const std::string& 
                            {"sha256", it != release.files.end() ? infra::sha256_of(it->second) : ""}});
     }
     doc["files"] = std::move(entries);
+    // Files ephemery added (legacy aliases), not in the archive; their SHA-256 is in "files" too.
+    auto added = nlohmann::ordered_json::array();
+    for (const auto& [path, from] : generated) added.push_back({{"path", path}, {"from", from}});
+    doc["generated"] = std::move(added);
     doc["checks_passed"] = outcome.checks_passed;
     return doc;
 }
@@ -172,9 +272,13 @@ Result<FetchOutcome> fetch_release(const FetchRequest& request) {
     }
     outcome.layout = std::string(release::layout_name(release->layout));
     outcome.checks_passed = report.passed;
+    // Clients read the release as a "testnet dir" under the legacy names too; they are added after the
+    // verification of what was published and before the manifest, which records them with the rest.
+    auto generated = add_legacy_aliases(staged, *release, *files);
+    if (!generated) return generated.error();
     if (auto status = infra::write_file_atomically(
-            staged / "manifest.json", manifest(outcome, request.source, *files, *release).dump(2) + "\n",
-            fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read | fs::perms::others_read);
+            staged / "manifest.json", manifest(outcome, request.source, *files, *release, *generated).dump(2) + "\n",
+            readable_by_all);
         !status) {
         return status.error();
     }

@@ -1,6 +1,8 @@
 #include "genesis/fetch.hpp"
 
 #include "genesis/store.hpp"
+#include "infra/download.hpp"
+#include "infra/files.hpp"
 #include "test_support/http_server.hpp"
 #include "test_support/release_fixture.hpp"
 #include "test_support/temp_dir.hpp"
@@ -8,8 +10,12 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
 #include <map>
 #include <mutex>
+#include <set>
 
 namespace ephemery::genesis {
 namespace {
@@ -249,6 +255,101 @@ TEST_F(Fetch, OfflineMirrorsByDirectoryAndFileUrl) {
     ASSERT_TRUE(outcome.ok()) << outcome.error().message;
     EXPECT_EQ(outcome->url, "file://" + (mirror.path() / "ephemery-160" / "network-config.tar.gz").string());
     EXPECT_EQ(asset_url("file:///m/", "t", "a"), "file:///m/t/a");
+}
+
+std::string read_text(const fs::path& path) {
+    auto text = infra::read_file(path, std::size_t{1} << 20U);
+    EXPECT_TRUE(text.ok()) << path;
+    return text ? std::move(text).value() : std::string{};
+}
+
+// Every file the manifest lists is there with the recorded SHA-256 (what a reset checks before it runs).
+void expect_manifest_matches(const fs::path& release_dir) {
+    const auto manifest = nlohmann::json::parse(read_text(release_dir / "manifest.json"));
+    for (const auto& entry : manifest.at("files")) {
+        const fs::path file = release_dir / entry.at("path").get<std::string>();
+        EXPECT_EQ(infra::sha256_of(read_text(file)), entry.at("sha256").get<std::string>()) << file;
+    }
+}
+
+TEST_F(Fetch, AddsTheLegacyTestnetDirNamesAsCopiesRecordedInTheManifest) {
+    server_.serve_release(160);
+    ASSERT_TRUE(fetch_release(request(160)).ok());
+    const fs::path metadata = data_.path() / "testnet" / "160" / "metadata";
+    for (const auto& [alias, source] :
+         std::map<std::string, std::string>{{"deploy_block.txt", "deposit_contract_block.txt"},
+                                            {"boot_enr.yaml", "bootstrap_nodes.yaml"},
+                                            {"boot_enr.txt", "bootstrap_nodes.txt"},
+                                            {"boot_enode.txt", "enodes.txt"},
+                                            {"bootnode.txt", "enodes.txt"}}) {
+        EXPECT_TRUE(fs::is_regular_file(fs::symlink_status(metadata / alias))) << alias;
+        EXPECT_EQ(read_text(metadata / alias), read_text(metadata / source)) << alias;
+    }
+    const auto manifest = nlohmann::json::parse(read_text(metadata.parent_path() / "manifest.json"));
+    std::set<std::string> listed;
+    for (const auto& entry : manifest.at("files")) listed.insert(entry.at("path").get<std::string>());
+    EXPECT_TRUE(listed.contains("metadata/boot_enr.yaml"));
+    EXPECT_TRUE(listed.contains("metadata/deploy_block.txt"));
+    ASSERT_EQ(manifest.at("generated").size(), 5U);
+    EXPECT_EQ(manifest.at("generated")[0].at("path"), "metadata/deploy_block.txt");
+    EXPECT_EQ(manifest.at("generated")[0].at("from"), "metadata/deposit_contract_block.txt");
+    expect_manifest_matches(metadata.parent_path());
+    expect_current_intact(160);
+}
+
+// Sets one KEY="value" line of the release's nodevars_env.txt, replacing the fixture's if it has one.
+void set_nodevar(release::ReleaseFiles& release, const std::string& key, const std::string& value) {
+    std::string& text = release.files.at("metadata/nodevars_env.txt");
+    if (const auto at = text.find(key + "="); at != std::string::npos && (at == 0 || text[at - 1] == '\n')) {
+        text.erase(at, text.find('\n', at) - at + 1);
+    }
+    text += key + "=\"" + value + "\"\n";
+}
+
+TEST_F(Fetch, BootEnrYamlComesFromTheNodevarsListWhenTheReleaseHasNoYaml) {
+    auto published = test::make_release(160);
+    published.files.erase("metadata/bootstrap_nodes.yaml");
+    set_nodevar(published, "BOOTNODE_ENR_LIST", "enr:-Iq4QAbc_1, enr:-Iq4QDef-2,not an enr");
+    server_.serve("ephemery-160", "network-config.tar.gz", test::pack_tar_gz(published));
+    const auto outcome = fetch_release(request(160));
+    ASSERT_TRUE(outcome.ok()) << outcome.error().message;
+    const fs::path release_dir = data_.path() / "testnet" / "160";
+    EXPECT_EQ(read_text(release_dir / "metadata" / "boot_enr.yaml"), "- enr:-Iq4QAbc_1\n- enr:-Iq4QDef-2\n");
+    EXPECT_FALSE(fs::exists(release_dir / "metadata" / "bootstrap_nodes.yaml"));
+    const auto manifest = nlohmann::json::parse(read_text(release_dir / "manifest.json"));
+    bool recorded = false;
+    for (const auto& entry : manifest.at("generated")) {
+        if (entry.at("path") == "metadata/boot_enr.yaml") {
+            recorded = true;
+            EXPECT_EQ(entry.at("from"), "nodevars_env.txt BOOTNODE_ENR_LIST");
+        }
+    }
+    EXPECT_TRUE(recorded);
+    expect_manifest_matches(release_dir);
+
+    // Without a valid ENR in the list, the ENR lines of bootstrap_nodes.txt (comments skipped) make it.
+    auto bare = test::make_release(161);
+    bare.files.erase("metadata/bootstrap_nodes.yaml");
+    set_nodevar(bare, "BOOTNODE_ENR_LIST", "- not: an enr");
+    server_.serve("ephemery-161", "network-config.tar.gz", test::pack_tar_gz(bare));
+    ASSERT_TRUE(fetch_release(request(161)).ok());
+    const auto manifest_161 = nlohmann::json::parse(read_text(data_.path() / "testnet" / "161" / "manifest.json"));
+    EXPECT_NE(manifest_161.at("generated").dump().find(R"("from":"metadata/bootstrap_nodes.txt")"), std::string::npos)
+        << manifest_161.at("generated").dump();
+    const std::string yaml = read_text(data_.path() / "testnet" / "161" / "metadata" / "boot_enr.yaml");
+    EXPECT_TRUE(yaml.starts_with("- enr:")) << yaml;
+    EXPECT_EQ(std::count(yaml.begin(), yaml.end(), '\n'),
+              std::count(yaml.begin(), yaml.end(), ':'));  // one "- enr:..." line per ENR, nothing else
+}
+
+TEST_F(Fetch, TheLegacyLayoutAlreadyHasItsAliasesAndGetsNoCopies) {
+    server_.serve_release(161, release::Layout::testnet_all);
+    ASSERT_TRUE(fetch_release(request(161)).ok());
+    const fs::path release_dir = data_.path() / "testnet" / "161";
+    const auto manifest = nlohmann::json::parse(read_text(release_dir / "manifest.json"));
+    EXPECT_TRUE(manifest.at("generated").empty()) << manifest.at("generated").dump();
+    EXPECT_FALSE(fs::exists(release_dir / "metadata"));
+    expect_manifest_matches(release_dir);
 }
 
 TEST_F(Fetch, CleansUpStagingLeftByACrash) {

@@ -8,6 +8,7 @@
 
 #include <array>
 #include <cerrno>
+#include <csignal>
 #include <system_error>
 
 extern char** environ;  // NOLINT(readability-redundant-declaration): POSIX declares it nowhere in a header
@@ -78,9 +79,21 @@ Result<ProcessOutcome> run_process(const std::vector<std::string>& argv) {
     pointers.reserve(argv.size() + 1);
     for (const std::string& argument : argv) pointers.push_back(const_cast<char*>(argument.c_str()));
     pointers.push_back(nullptr);
+    // The daemon blocks its stop signals in every thread (one thread takes them with sigwait); a child must
+    // start with none blocked and default dispositions, or it could not be interrupted.
+    posix_spawnattr_t attributes{};
+    ::posix_spawnattr_init(&attributes);
+    sigset_t no_signals{};
+    sigemptyset(&no_signals);
+    sigset_t all_signals{};
+    sigfillset(&all_signals);
+    ::posix_spawnattr_setsigmask(&attributes, &no_signals);
+    ::posix_spawnattr_setsigdefault(&attributes, &all_signals);
+    ::posix_spawnattr_setflags(&attributes, static_cast<short>(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF));
     pid_t pid = 0;
     const int spawn_error =
-        ::posix_spawnp(&pid, argv.front().c_str(), actions.get(), nullptr, pointers.data(), environ);
+        ::posix_spawnp(&pid, argv.front().c_str(), actions.get(), &attributes, pointers.data(), environ);
+    ::posix_spawnattr_destroy(&attributes);
     ::close(pipe_fds[1]);
     if (spawn_error != 0) {
         ::close(pipe_fds[0]);

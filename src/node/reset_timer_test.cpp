@@ -1,5 +1,7 @@
 #include "node/reset_timer.hpp"
 
+#include "network/test_schedule.hpp"
+
 #include <gtest/gtest.h>
 
 #include <vector>
@@ -64,15 +66,7 @@ TEST(ResetTimer, BeforeTheNetworkBeginsItWaits) {
 // A daemon driven by an injected clock through three iterations of a 2-minute devnet: it jumps from action
 // to action (no sleeping), fetches each release once it is published and resets exactly at each boundary.
 TEST(ResetTimer, ThreeIterationsOfAShortNetworkResetAtEachBoundary) {
-    network::Schedule devnet{.base_genesis_time = 1'800'000'000,
-                             .base_iteration = 1,
-                             .genesis_interval = 120,
-                             .genesis_delay = 10,
-                             .chain_id_base = 39439000,
-                             .chain_id_formula_since = 1,
-                             .release_tag_prefix = "devnet-",
-                             .release_lead_time = 30,
-                             .release_build_minutes = {}};
+    const network::Schedule devnet = network::two_minute_test_schedule();
     ASSERT_TRUE(network::validate(devnet).ok());
     NodeTimeState state;
     std::int64_t clock = devnet.base_genesis_time + 5;

@@ -6,7 +6,6 @@
 #include "infra/download.hpp"
 #include "infra/files.hpp"
 #include "release/layout.hpp"
-#include "release/vars.hpp"
 
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -349,17 +348,12 @@ Result<Prepared> prepare_reset(const ResetRequest& request) {
             fmt::format("the node is on iteration {}, after {}; pass --force to go back", (*marker)->iteration, n));
     }
 
-    std::map<std::string, std::string> nodevars;
-    if (auto parsed = release::parse_vars(release_file(files, "nodevars_env.txt"), "nodevars_env.txt")) {
-        nodevars = std::move(parsed).value();
-    }
-    PlanRequest plan_request{
-        .data_dir = *data_dir,
-        .instances = instances,
-        .target_iteration = n,
-        .from_iteration = *marker ? std::optional((*marker)->iteration) : std::nullopt,
-        .archive_dir = choose_archive_dir(*data_dir, *marker, n),
-        .release_values = release_placeholders(release_dir, files.layout == release::Layout::network_config, nodevars)};
+    PlanRequest plan_request{.data_dir = *data_dir,
+                             .instances = instances,
+                             .target_iteration = n,
+                             .from_iteration = *marker ? std::optional((*marker)->iteration) : std::nullopt,
+                             .archive_dir = choose_archive_dir(*data_dir, *marker, n),
+                             .release_values = release_placeholders(release_dir, files)};
     auto plan = make_plan(plan_request);
     if (!plan) return plan.error();
     prepared.plan = std::move(plan).value();

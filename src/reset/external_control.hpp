@@ -7,7 +7,7 @@
 
 namespace ephemery::reset {
 
-// ClientControl for clients that something other than ephemery runs (until `ephemery up` supervises them):
+// ClientControl for `ephemery reset run` by hand, with the clients run by something other than the daemon:
 // "stop" checks that no process still has files open in the client's data dir and fails naming it if one
 // does; "start" only records the service, for the caller to tell the operator; commands run directly.
 class ExternalControl final : public ClientControl {

@@ -1,5 +1,9 @@
 #include "reset/plan.hpp"
 
+#include "core/text.hpp"
+#include "release/layout.hpp"
+#include "release/vars.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -292,13 +296,14 @@ Result<Plan> plan_from_json(const nlohmann::json& document) {
 }
 
 std::map<std::string, std::string> release_placeholders(const fs::path& release_dir, bool network_config_layout,
-                                                        const std::map<std::string, std::string>& nodevars) {
+                                                        const std::map<std::string, std::string>& nodevars,
+                                                        std::string_view deposit_contract_block_text) {
     const fs::path files = network_config_layout ? release_dir / "metadata" : release_dir;
     auto var = [&nodevars](const char* name) {
         const auto found = nodevars.find(name);
         return found == nodevars.end() ? std::string{} : found->second;
     };
-    return {
+    std::map<std::string, std::string> values{
         {"genesis_json", (files / "genesis.json").string()},
         {"besu_json", (files / "besu.json").string()},
         {"chainspec_json", (files / "chainspec.json").string()},
@@ -310,6 +315,31 @@ std::map<std::string, std::string> release_placeholders(const fs::path& release_
         {"bootnodes_enr", var("BOOTNODE_ENR_LIST")},
         {"bootnodes_enode", var("BOOTNODE_ENODE_LIST")},
     };
+    const auto block_number = [](std::string_view text) {
+        text = trim(text);
+        const bool decimal = !text.empty() && text.size() <= 20 &&
+                             std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+        return decimal ? std::string(text) : std::string{};
+    };
+    std::string block = block_number(deposit_contract_block_text);
+    if (block.empty()) block = block_number(var("DEPOSIT_CONTRACT_BLOCK"));
+    if (!block.empty()) values.emplace("deposit_contract_block", std::move(block));
+    return values;
+}
+
+std::map<std::string, std::string> release_placeholders(const fs::path& release_dir,
+                                                        const release::ReleaseFiles& files) {
+    const auto file = [&files](std::string_view name) {
+        const auto found = files.files.find(release::path_of(files.layout, name));
+        return found == files.files.end() ? std::string_view{} : std::string_view(found->second);
+    };
+    std::map<std::string, std::string> nodevars;
+    if (auto parsed = release::parse_vars(file("nodevars_env.txt"), "nodevars_env.txt")) {
+        nodevars = std::move(parsed).value();
+    }
+    std::string_view block = file("deposit_contract_block.txt");
+    if (trim(block).empty()) block = file("deploy_block.txt");
+    return release_placeholders(release_dir, files.layout == release::Layout::network_config, nodevars, block);
 }
 
 }  // namespace ephemery::reset

@@ -2,6 +2,7 @@
 
 #include "clients/catalog.hpp"
 #include "core/result.hpp"
+#include "release/verify.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -10,6 +11,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 // The reset plan: what a reset to iteration N does, in order, computed from the catalog and the node's
@@ -85,8 +87,17 @@ inline constexpr std::string_view iteration_marker_file = "iteration.json";
 
 // Values of the release placeholders for a release installed at `release_dir` with the given layout and
 // parsed nodevars_env.txt (CHAIN_ID, BOOTNODE_ENR_LIST, BOOTNODE_ENODE_LIST, GENESIS_BLOCK).
+// {deposit_contract_block} is the block number in `deposit_contract_block_text` (the contents of
+// deposit_contract_block.txt or deploy_block.txt), else nodevars DEPOSIT_CONTRACT_BLOCK; it is left out when
+// neither holds a decimal number, so a client that needs it fails to render rather than guess.
 [[nodiscard]] std::map<std::string, std::string> release_placeholders(
     const std::filesystem::path& release_dir, bool network_config_layout,
-    const std::map<std::string, std::string>& nodevars);
+    const std::map<std::string, std::string>& nodevars, std::string_view deposit_contract_block_text = {});
+
+// The same for a release read into memory (genesis::load_release_dir) and installed at `release_dir` (the
+// path the clients see: the host's testnet/<N>, or /release in a container): the layout, nodevars_env.txt
+// and deposit_contract_block.txt (else deploy_block.txt) come from `files`.
+[[nodiscard]] std::map<std::string, std::string> release_placeholders(const std::filesystem::path& release_dir,
+                                                                      const release::ReleaseFiles& files);
 
 }  // namespace ephemery::reset

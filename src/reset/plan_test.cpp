@@ -1,5 +1,7 @@
 #include "reset/plan.hpp"
 
+#include "test_support/release_fixture.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -111,6 +113,37 @@ TEST(ResetPlan, RoundTripsThroughJson) {
         R"({"target_iteration": 1, "data_dir": "/n", "instances": [], "steps": [{"kind": "explode", "path": "/"}]})"));
     ASSERT_FALSE(bad_kind.ok());
     EXPECT_NE(bad_kind.error().message.find("steps[0]: unknown kind 'explode'"), std::string::npos);
+}
+
+TEST(ReleasePlaceholders, DepositContractBlockComesFromTheFileThenNodevars) {
+    const std::map<std::string, std::string> nodevars{{"CHAIN_ID", "39438161"}, {"DEPOSIT_CONTRACT_BLOCK", "7"}};
+    EXPECT_EQ(release_placeholders("/r", true, nodevars, " 12\n").at("deposit_contract_block"), "12");
+    EXPECT_EQ(release_placeholders("/r", true, nodevars).at("deposit_contract_block"), "7");
+    EXPECT_EQ(release_placeholders("/r", true, nodevars, "not a number").at("deposit_contract_block"), "7");
+    // No number anywhere: left out, so a client that needs it fails to render instead of guessing.
+    EXPECT_FALSE(release_placeholders("/r", true, {{"CHAIN_ID", "1"}}, "-1").contains("deposit_contract_block"));
+}
+
+TEST(ReleasePlaceholders, ReadsTheReleaseInMemoryInEitherLayout) {
+    auto network_config = test::make_release(161);
+    network_config.files.at("metadata/deposit_contract_block.txt") = "0\n";
+    const auto values = release_placeholders("/release", network_config);
+    EXPECT_EQ(values.at("deposit_contract_block"), "0");
+    EXPECT_EQ(values.at("chain_id"), "39438161");
+    EXPECT_EQ(values.at("testnet_dir"), "/release/metadata");
+    EXPECT_EQ(values.at("genesis_ssz"), "/release/metadata/genesis.ssz");
+
+    auto legacy = test::make_release(161, release::Layout::testnet_all);
+    legacy.files.erase("deposit_contract_block.txt");
+    legacy.files.at("deploy_block.txt") = "42\n";
+    const auto legacy_values = release_placeholders("/node/testnet/161", legacy);
+    EXPECT_EQ(legacy_values.at("deposit_contract_block"), "42");
+    EXPECT_EQ(legacy_values.at("testnet_dir"), "/node/testnet/161");
+
+    // Prysm's --contract-deployment-block renders from it.
+    const auto rendered = clients::render_arguments({{"--contract-deployment-block={deposit_contract_block}"}}, values);
+    ASSERT_TRUE(rendered.ok()) << rendered.error().message;
+    EXPECT_EQ(rendered->front(), "--contract-deployment-block=0");
 }
 
 }  // namespace

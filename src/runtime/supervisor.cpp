@@ -226,7 +226,8 @@ class Supervisor::Engine {
         thread_ = std::thread([this] { run(); });
     }
 
-    Status start(std::string_view name);
+    // replacement: the spec to start with from now on (same name), or nullptr to keep the current one.
+    Status start(std::string_view name, const ProcessSpec* replacement);
     Status stop(std::string_view name);
     [[nodiscard]] const std::vector<Service>& services() const { return services_; }
     std::vector<ServiceStatus> status() const;
@@ -320,7 +321,14 @@ Result<ServiceStatus> Supervisor::Engine::status(std::string_view name) const {
     return status_of(services_[*index]);
 }
 
-Status Supervisor::Engine::start(std::string_view name) {
+Status Supervisor::Engine::start(std::string_view name, const ProcessSpec* replacement) {
+    if (replacement != nullptr) {
+        if (replacement->name != name) {
+            return make_error(Errc::invalid_argument,
+                              fmt::format("the spec for {} is named {}", name, replacement->name));
+        }
+        if (Status valid = check_spec(*replacement); !valid) return valid;
+    }
     std::unique_lock lock(mutex_);
     const auto index = index_of(name);
     if (!index) return index.error();
@@ -330,7 +338,14 @@ Status Supervisor::Engine::start(std::string_view name) {
                           fmt::format("cannot start {}: its previous process (pid {}) has not stopped yet",
                                       service.spec.name, service.pid));
     }
-    if (service.pid > 0) return {};  // starting or running (or its crash being handled, then restarted)
+    if (service.pid > 0) {  // starting or running (or its crash being handled, then restarted)
+        if (replacement != nullptr &&
+            (replacement->program != service.spec.program || replacement->arguments != service.spec.arguments)) {
+            spdlog::info("{}: keeps its current command line until it is restarted", service.spec.name);
+        }
+        return {};
+    }
+    if (replacement != nullptr) service.spec = *replacement;
     // A start by hand: whatever crashed before gets a fresh crash history.
     service.consecutive_crashes = 0;
     service.crash_times.clear();
@@ -646,13 +661,17 @@ Supervisor::~Supervisor() = default;
 
 Status Supervisor::start_all() {
     for (const Service& service : engine_->services()) {
-        if (Status started = engine_->start(service.spec.name); !started) return started;
+        if (Status started = engine_->start(service.spec.name, nullptr); !started) return started;
     }
     return {};
 }
 
 Status Supervisor::start(std::string_view name) {
-    return engine_->start(name);
+    return engine_->start(name, nullptr);
+}
+
+Status Supervisor::start(const ProcessSpec& spec) {
+    return engine_->start(spec.name, &spec);
 }
 
 Status Supervisor::stop(std::string_view name) {
@@ -661,7 +680,7 @@ Status Supervisor::stop(std::string_view name) {
 
 Status Supervisor::restart(std::string_view name) {
     if (Status stopped = engine_->stop(name); !stopped) return stopped;
-    return engine_->start(name);
+    return engine_->start(name, nullptr);
 }
 
 Status Supervisor::stop_all() {

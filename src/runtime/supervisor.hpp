@@ -97,6 +97,9 @@ class Supervisor {
     // history); succeeds at once for one that runs. Waits for a stop in progress to end first. Fails when the
     // program cannot be started (not found: Errc::not_found).
     [[nodiscard]] Status start(std::string_view name);
+    // Starts the service spec.name with this spec, which replaces its current one (a new release brings new
+    // arguments). A service that runs keeps its process and its current spec.
+    [[nodiscard]] Status start(const ProcessSpec& spec);
     // Climbs the stop ladder and waits until the whole process group has ended. Stopping is not a crash: the
     // service stays stopped. Succeeds at once for a service that is not running (cancelling a pending restart).
     [[nodiscard]] Status stop(std::string_view name);

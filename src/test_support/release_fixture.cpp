@@ -9,6 +9,7 @@
 #include <map>
 #include <regex>
 #include <stdexcept>
+#include <vector>
 
 namespace ephemery::test {
 namespace {
@@ -27,6 +28,19 @@ std::string render(const std::string& text, const std::map<std::string, std::str
     }
     out.append(text, last);
     return out;
+}
+
+// The entries of a bootnode list file: its lines without comments and blanks.
+std::vector<std::string> entries_of(const std::string& text) {
+    std::vector<std::string> entries;
+    std::size_t start = 0;
+    while (start < text.size()) {
+        const std::size_t end = std::min(text.find('\n', start), text.size());
+        const std::string line = text.substr(start, end - start);
+        if (!line.empty() && line.front() != '#') entries.push_back(line);
+        start = end + 1;
+    }
+    return entries;
 }
 
 std::string hex_root(std::uint64_t iteration, std::uint64_t salt) {
@@ -76,6 +90,8 @@ release::ReleaseFiles make_release(std::uint64_t iteration, release::Layout layo
     const std::int64_t cl_genesis = t + std::stoll(v["GENESIS_DELAY"]);
     const std::string enodes = from_templates("el-bootnodes.txt");
     const std::string enrs = from_templates("cl-bootnodes.txt");
+    const std::vector<std::string> enr_list = entries_of(enrs);
+    const std::vector<std::string> enode_list = entries_of(enodes);
 
     std::map<std::string, std::string> metadata;
     metadata["config.yaml"] = render(from_templates("cl-config.yaml"), v);
@@ -91,14 +107,17 @@ release::ReleaseFiles make_release(std::uint64_t iteration, release::Layout layo
     metadata["genesis_validators_root.txt"] = root + "\n";
     metadata["enodes.txt"] = enodes;
     metadata["bootstrap_nodes.txt"] = enrs;
-    metadata["bootstrap_nodes.yaml"] = "- " + enrs.substr(0, enrs.find('\n')) + "\n";
+    metadata["bootstrap_nodes.yaml"] = fmt::format("- {}\n", fmt::join(enr_list, "\n- "));
     metadata["deposit_contract.txt"] = v["DEPOSIT_CONTRACT_ADDRESS"] + "\n";
     metadata["deposit_contract_block.txt"] = "0\n";
     metadata["deposit_contract_block_hash.txt"] = block_hash + "\n";
     metadata["nodevars_env.txt"] = fmt::format(
-        "ITERATION_NUMBER=\"{}\"\nCHAIN_ID=\"{}\"\nBOOTNODE_ENR=\"{}\"\nGENESIS_TIME=\"{}\"\nGENESIS_VALROOT=\"{}\"\n"
+        "ITERATION_NUMBER=\"{}\"\nCHAIN_ID=\"{}\"\nBOOTNODE_ENR=\"{}\"\nBOOTNODE_ENR_LIST=\"{}\"\n"
+        "BOOTNODE_ENODE=\"{}\"\nBOOTNODE_ENODE_LIST=\"{}\"\nGENESIS_TIME=\"{}\"\nGENESIS_VALROOT=\"{}\"\n"
         "GENESIS_BLOCK=\"{}\"\n",
-        iteration, *info.chain_id, enrs.substr(0, enrs.find('\n')), cl_genesis, root, block_hash);
+        iteration, *info.chain_id, enr_list.front(), fmt::join(enr_list, ","),
+        enode_list.empty() ? std::string{} : enode_list.front(), fmt::join(enode_list, ","), cl_genesis, root,
+        block_hash);
 
     release::ReleaseFiles release;
     release.layout = layout;
