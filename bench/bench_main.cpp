@@ -1,5 +1,8 @@
 // Runs every benchmark, then prints each comparison as a ratio against its peer from the same run.
 #include "ratio_reporter.hpp"
+#include "ssz/sha256.hpp"
+
+#include <vector>
 
 int main(int argc, char** argv) {
     benchmark::Initialize(&argc, argv);
@@ -23,9 +26,23 @@ int main(int argc, char** argv) {
          "keystore_check_ephemery/pbkdf2_16/iterations:1/manual_time",
          "keystore_check_bls_keystore/pbkdf2_16/iterations:1/manual_time", "keys", 0.0},
     });
+    // hash_pairs throughput in MB/s of input; the SHA-NI lines only when the CPU has the SHA extensions.
+    std::vector<ephemery::bench::SpeedupComparison> ssz_speedups = {
+        {"ssz: hash_pairs portable vs OpenSSL SHA256() one-shot per 64 bytes", "ssz_hash_pairs_portable",
+         "peer_openssl_sha256_64", "MB", 0.0},
+    };
+    if (ephemery::ssz::cpu_has_sha_ni()) {
+        ssz_speedups.push_back({"ssz: hash_pairs SHA-NI vs OpenSSL SHA256() one-shot per 64 bytes",
+                                "ssz_hash_pairs_sha_ni", "peer_openssl_sha256_64", "MB", 0.0});
+        ssz_speedups.push_back(
+            {"ssz: hash_pairs SHA-NI vs portable", "ssz_hash_pairs_sha_ni", "ssz_hash_pairs_portable", "MB", 0.0});
+    }
+    ssz_speedups.push_back({"ssz: List[Root, 2^40] of 65,536 roots, merkleize vs per-pair OpenSSL tree",
+                            "ssz_merkleize_list_65536_roots", "peer_openssl_merkleize_list_65536_roots", "MB", 0.0});
+    const bool ssz_complete = reporter.print_speedups(ssz_speedups);
     const bool budgets_complete = reporter.print_time_budgets({
         {"keys check: 1,000 scrypt (n=2^18) keystores sharing one salt and password",
          "keystore_check_ephemery/scrypt_shared_salt_1000/iterations:1/manual_time", 5.0},
     });
-    return ratios_complete && speedups_complete && budgets_complete ? 0 : 1;
+    return ratios_complete && speedups_complete && ssz_complete && budgets_complete ? 0 : 1;
 }
