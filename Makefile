@@ -1,7 +1,8 @@
 # Front door. `make run` and `make test` are the two set-up commands in the README; both bootstrap first.
 .PHONY: run test bench lint format fuzz-smoke bootstrap build-dev build-release clean lodestar
 
-ARGS ?= network
+# The main job on a fresh machine: a mini-Ephemery devnet on the pinned Lodestar (see docs/devnet.md).
+ARGS ?= devnet --lodestar $(CURDIR)/tools/lodestar/node_modules/.bin/lodestar
 JOBS ?= $(shell nproc)
 
 bootstrap:
@@ -15,11 +16,11 @@ build-release: bootstrap
 	@cmake --preset release >/dev/null
 	@cmake --build --preset release -j $(JOBS)
 
-# Builds the optimised program and starts its main job (override with ARGS="...").
-run: build-release
+# Builds the optimised program, installs Lodestar and starts the main job, the devnet (override with ARGS="...").
+run: build-release lodestar
 	./build/release/src/cmd/ephemery $(ARGS)
 
-# Lodestar v1.5.1 in tools/lodestar for the integration tests (npm ci; skipped when already current).
+# Lodestar v1.5.1 in tools/lodestar, patched, for the devnet and the integration tests (npm ci; skipped when current).
 lodestar: bootstrap
 	@./scripts/install-lodestar
 

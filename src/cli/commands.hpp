@@ -19,5 +19,7 @@ void add_clients_command(CLI::App& app, CommandContext& context);
 // `up`, `down`, `status`, `restart` and `logs`.
 void add_node_commands(CLI::App& app, CommandContext& context);
 void add_logs_command(CLI::App& app, CommandContext& context);
+// `devnet`: a mini-Ephemery with short iterations on Lodestar.
+void add_devnet_command(CLI::App& app, CommandContext& context);
 
 }  // namespace ephemery::cli

@@ -4,6 +4,7 @@
 #include "api/client.hpp"
 #include "cli/commands.hpp"
 #include "cli/node_backends.hpp"
+#include "cli/run_daemon.hpp"
 #include "core/text.hpp"
 #include "core/time_format.hpp"
 #include "daemon/node_daemon.hpp"
@@ -79,8 +80,8 @@ class StopSignals {
     std::thread waiter_;
 };
 
-// Runs the daemon until a stop signal. `ready` is called once it listens (or with the error that kept it from
-// starting).
+}  // namespace
+
 ExitCode run_daemon(daemon::DaemonSettings settings, const std::function<void(const Status&, int port)>& ready) {
     StopSignals signals;
     auto node = daemon::NodeDaemon::create(std::move(settings));
@@ -94,6 +95,8 @@ ExitCode run_daemon(daemon::DaemonSettings settings, const std::function<void(co
     (void)(*node)->run(clock);
     return ExitCode::ok;
 }
+
+namespace {
 
 void print_started(const daemon::DaemonSettings& settings, pid_t pid, int port) {
     fmt::print("ephemery daemon started (pid {}) for {}\n", pid, settings.data_dir.string());

@@ -65,11 +65,16 @@ const ClientSpec& spec_of(Client client) {
     return *found;
 }
 
-const RoleSpec* role_spec(Client client, Role role) {
+const RoleSpec* role_spec(Client client, Role role, Edition edition) {
     const ClientSpec& spec = spec_of(client);
-    const auto found = std::find_if(spec.roles.begin(), spec.roles.end(),
-                                    [role](const RoleSpec& entry) { return entry.role == role; });
-    return found == spec.roles.end() ? nullptr : &*found;
+    const auto& roles = edition == Edition::devnet ? spec.devnet_roles : spec.roles;
+    const auto found =
+        std::find_if(roles.begin(), roles.end(), [role](const RoleSpec& entry) { return entry.role == role; });
+    return found == roles.end() ? nullptr : &*found;
+}
+
+std::string_view edition_name(Edition edition) {
+    return edition == Edition::devnet ? "devnet" : "current";
 }
 
 std::string_view client_name(Client client) {

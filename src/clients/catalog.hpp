@@ -92,6 +92,10 @@ struct RoleSpec {
     std::vector<std::string> sources;  // where the facts above come from (documentation URLs)
 };
 
+// Which command line of a client: the current releases the public network runs, or the pinned Lodestar v1.5.1
+// of the offline devnet (`ephemery devnet`: minimal preset, mock execution engine, one node, no bootnodes).
+enum class Edition { current, devnet };
+
 struct ClientSpec {
     Client client{Client::geth};
     std::string name;          // "geth"
@@ -100,6 +104,8 @@ struct ClientSpec {
     // Whether the client knows Ephemery by name (--network ephemery). ephemery still passes the release
     // files, because a built-in network only knows the iteration it was released with.
     bool knows_ephemery_by_name{false};
+    // The devnet edition of the roles; empty when the client cannot run the devnet.
+    std::vector<RoleSpec> devnet_roles;
 };
 
 // Placeholders a launch or init argument may use. Paths are absolute.
@@ -132,8 +138,9 @@ inline constexpr std::array<std::string_view, 29> placeholder_names{
 // Every client, in the order of the Client enum.
 [[nodiscard]] const std::vector<ClientSpec>& catalog();
 [[nodiscard]] const ClientSpec& spec_of(Client client);
-// The client's spec for the role; nullptr when it does not play it.
-[[nodiscard]] const RoleSpec* role_spec(Client client, Role role);
+// The client's spec for the role in that edition; nullptr when it does not play it (in that edition).
+[[nodiscard]] const RoleSpec* role_spec(Client client, Role role, Edition edition = Edition::current);
+[[nodiscard]] std::string_view edition_name(Edition edition);
 
 [[nodiscard]] std::string_view client_name(Client client);
 [[nodiscard]] std::string_view role_name(Role role);

@@ -55,7 +55,8 @@ ClientSpec client(Client id, std::string name, std::string display, std::vector<
             .name = std::move(name),
             .display_name = std::move(display),
             .roles = std::move(roles),
-            .knows_ephemery_by_name = knows_ephemery};
+            .knows_ephemery_by_name = knows_ephemery,
+            .devnet_roles = {}};
 }
 
 // Lighthouse. Layout: datadir/beacon/{chain_db,freezer_db,blobs_db,network/{key,enr.dat}} for the BN, and
@@ -400,6 +401,96 @@ ClientSpec nimbus() {
     return client(Client::nimbus, "nimbus", "Nimbus", {std::move(beacon), std::move(validator)}, false);
 }
 
+// The devnet edition: Lodestar v1.5.1 as tools/lodestar installs it (the newest release whose packages the npm
+// registry still has complete), with tools/lodestar/patches applied. Facts from running it
+// (research/devnet-spike/REPORT.md on branch wip-devnet) and from its source (@chainsafe/lodestar/lib):
+// - `--preset=minimal` (hidden; lib/applyPreset.js reads it before anything loads) so an epoch is 8 slots;
+// - no execution client: `--eth1=false --execution.engineMock` (hidden), so the devnet runs Altair from epoch 0
+//   (Bellatrix or later at genesis need an execution payload the mock cannot build);
+// - one node, no peers: `--sync.isSingleNode --network.allowPublishToZeroPeers` (hidden, what `lodestar dev`
+//   sets); the patched node then always counts as synced, so it recovers after a restart or an outage;
+// - 1.5.1 has no --persistNetworkIdentity: the patched node keeps <dataDir>/peer_id.json (underscore in 1.5.1);
+// - 1.5.1 has no --keymanager.tokenFile: the token is validator-db/api-token.txt and changes with each reset;
+// - `--genesisStateFile` (hidden) is read only while chain-db holds no state, so chain-db is always wiped.
+// Client logs go to stdout (the supervisor's log files): `--logFile=none`.
+std::vector<RoleSpec> lodestar_devnet_roles() {
+    const std::vector<std::string> sources = {
+        "https://github.com/ChainSafe/lodestar/tree/v1.5.1/packages/cli/src",
+        "https://github.com/ChainSafe/lodestar/blob/v1.5.1/packages/cli/src/cmds/beacon/handler.ts",
+        "https://github.com/ChainSafe/lodestar/blob/v1.5.1/packages/beacon-node/src/sync/sync.ts",
+        "https://github.com/ChainSafe/lodestar/blob/v1.5.1/packages/cli/src/cmds/dev/options.ts"};
+    RoleSpec beacon{
+        .role = Role::consensus,
+        .program = "lodestar",
+        .run = {{"beacon"},
+                {"--preset=minimal"},
+                {"--dataDir={data_dir}"},
+                {"--paramsFile={config_yaml}"},
+                {"--genesisStateFile={genesis_ssz}"},
+                {"--eth1=false"},
+                {"--execution.engineMock"},
+                {"--sync.isSingleNode"},
+                {"--network.allowPublishToZeroPeers"},
+                {"--listenAddress={bind_address}"},
+                {"--port={p2p_port}"},
+                {"--rest"},
+                {"--rest.namespace=*"},
+                {"--rest.address={bind_address}"},
+                {"--rest.port={http_port}"},
+                {"--metrics"},
+                {"--metrics.address={bind_address}"},
+                {"--metrics.port={metrics_port}"},
+                when_set("--suggestedFeeRecipient={fee_recipient}"),
+                {"--logFile=none"}},
+        .init = {},
+        .json_logs = {},
+        .keep = {{"peer_id.json", "node key (libp2p peer id)"}, {"enr", "local ENR"}},
+        .wipe = {{"chain-db", "beacon database (holds the old genesis state)"}, {"peerstore", "peer store"}},
+        .slashing = {},
+        .ports = {tcp_and_udp("p2p", 9000), tcp("http", 9596), tcp("metrics", 8008)},
+        .health = beacon_health(),
+        .image = "chainsafe/lodestar:v1.5.1",
+        .notes = {"Devnet only: minimal preset, mock execution engine, a single node without peers."},
+        .sources = sources,
+    };
+    RoleSpec validator{
+        .role = Role::validator,
+        .program = "lodestar",
+        .run = {{"validator"},
+                {"--preset=minimal"},
+                {"--dataDir={data_dir}"},
+                {"--paramsFile={config_yaml}"},
+                {"--beaconNodes={beacon_url}"},
+                {"--keystoresDir={keystores_dir}"},
+                {"--secretsDir={secrets_dir}"},
+                when_set("--suggestedFeeRecipient={fee_recipient}"),
+                when_set("--graffiti={graffiti}"),
+                {"--metrics"},
+                {"--metrics.address={bind_address}"},
+                {"--metrics.port={metrics_port}"},
+                {"--keymanager"},
+                {"--keymanager.address={bind_address}"},
+                {"--keymanager.port={keymanager_port}"},
+                {"--logFile=none"}},
+        .init = {},
+        .json_logs = {},
+        .keep = {{"keystores", "keystores (keystores/<pubkey>/voting-keystore.json)"},
+                 {"secrets", "keystore passwords"}},
+        .wipe = {},
+        .slashing = {{"validator-db", SlashingFormat::lodestar_leveldb}},
+        .ports = {tcp("metrics", 5064), tcp("keymanager", 5062)},
+        .health = metrics_health(),
+        .image = "chainsafe/lodestar:v1.5.1",
+        .notes = {"validator-db holds the slashing protection, the genesis validators root and the keymanager "
+                  "token (api-token.txt): a reset archives and clears it, so the token changes every iteration."},
+        .sources = sources,
+    };
+    std::vector<RoleSpec> roles;
+    roles.push_back(std::move(beacon));
+    roles.push_back(std::move(validator));
+    return roles;
+}
+
 // Lodestar. BN dir: chain-db/, peer-id.json, enr, peerstore/ (packages/cli/src/cmds/beacon/paths.ts); peer-id.json
 // and enr are only read and written with --persistNetworkIdentity, otherwise every start makes a new identity
 // (cmds/beacon/initPeerIdAndEnr.ts). VC dir: validator-db/ (LevelDB), keystores/, secrets/, remoteKeys/,
@@ -483,7 +574,10 @@ ClientSpec lodestar() {
                          "validator/keymanager/server.ts"),
                     "https://github.com/ephemery-testnet/ephemery-scripts/blob/master/retention.sh"},
     };
-    return client(Client::lodestar, "lodestar", "Lodestar", {std::move(beacon), std::move(validator)}, true);
+    ClientSpec spec =
+        client(Client::lodestar, "lodestar", "Lodestar", {std::move(beacon), std::move(validator)}, true);
+    spec.devnet_roles = lodestar_devnet_roles();
+    return spec;
 }
 
 // Grandine (no existing Ephemery tool covers it). --data-dir gets CONFIG_NAME appended: data_dir/<CONFIG_NAME>/

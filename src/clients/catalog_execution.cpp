@@ -54,7 +54,8 @@ ClientSpec execution_client(Client id, std::string name, std::string display, Ro
             .name = std::move(name),
             .display_name = std::move(display),
             .roles = {std::move(role)},
-            .knows_ephemery_by_name = knows_ephemery};
+            .knows_ephemery_by_name = knows_ephemery,
+            .devnet_roles = {}};
 }
 
 // Geth.

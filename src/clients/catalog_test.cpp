@@ -47,9 +47,16 @@ TEST(Catalog, ExecutionClientsRunExecutionConsensusClientsRunConsensusAndValidat
     }
 }
 
+// The roles of both editions (current and devnet).
+std::vector<RoleSpec> every_edition(const ClientSpec& client) {
+    std::vector<RoleSpec> roles = client.roles;
+    roles.insert(roles.end(), client.devnet_roles.begin(), client.devnet_roles.end());
+    return roles;
+}
+
 TEST(Catalog, PathsAreRelativeAndKeptPathsAreNeverWipedAsSlashingData) {
     for (const ClientSpec& client : catalog()) {
-        for (const RoleSpec& role : client.roles) {
+        for (const RoleSpec& role : every_edition(client)) {
             const std::string where = client.name + " " + std::string(role_name(role.role));
             EXPECT_FALSE(role.keep.empty()) << where << ": a reset must know what it keeps";
             for (const KeptPath& kept : role.keep) {
@@ -78,7 +85,7 @@ TEST(Catalog, PathsAreRelativeAndKeptPathsAreNeverWipedAsSlashingData) {
 
 TEST(Catalog, ArgumentsUseOnlyKnownPlaceholders) {
     for (const ClientSpec& client : catalog()) {
-        for (const RoleSpec& role : client.roles) {
+        for (const RoleSpec& role : every_edition(client)) {
             for (const auto* list : {&role.run, &role.init, &role.json_logs}) {
                 for (const std::string& name : placeholders_in(*list)) {
                     EXPECT_NE(std::find(placeholder_names.begin(), placeholder_names.end(), name),
@@ -88,6 +95,21 @@ TEST(Catalog, ArgumentsUseOnlyKnownPlaceholders) {
             }
         }
     }
+}
+
+TEST(Catalog, OnlyLodestarHasADevnetEditionAndItRunsWithoutExecutionClient) {
+    for (const ClientSpec& client : catalog()) {
+        EXPECT_EQ(!client.devnet_roles.empty(), client.client == Client::lodestar) << client.name;
+    }
+    const RoleSpec* beacon = role_spec(Client::lodestar, Role::consensus, Edition::devnet);
+    ASSERT_NE(beacon, nullptr);
+    EXPECT_NE(beacon, role_spec(Client::lodestar, Role::consensus));
+    const auto uses = placeholders_in(beacon->run);
+    for (const char* absent : {"engine_url", "jwt_file", "bootnodes_enr"}) {
+        EXPECT_EQ(std::find(uses.begin(), uses.end(), absent), uses.end()) << absent;
+    }
+    EXPECT_EQ(role_spec(Client::geth, Role::execution, Edition::devnet), nullptr);
+    EXPECT_EQ(role_spec(Client::lodestar, Role::validator, Edition::devnet)->slashing.front().path, "validator-db");
 }
 
 TEST(Catalog, ServiceNamesFollowNetworkRoleClient) {

@@ -90,7 +90,8 @@ std::vector<reset::Instance> node_instances(const std::string& network, const fs
                              .client = client->client,
                              .data_dir = node::client_data_dir(data_dir, *client, role),
                              .binary = client->binary,
-                             .service = clients::service_name(network, role, client->client)});
+                             .service = clients::service_name(network, role, client->client),
+                             .edition = settings.edition});
     }
     return instances;
 }
@@ -229,6 +230,12 @@ struct NodeDaemon::State {
     Status fetch(std::uint64_t iteration) {
         const std::scoped_lock lock(reset_mutex);
         ++fetches;
+        if (settings.prepare_release) {
+            if (auto prepared = settings.prepare_release(iteration); !prepared) {
+                record(prepared, fetch_failures);
+                return prepared;
+            }
+        }
         genesis::FetchRequest request;
         request.iteration = iteration;
         request.tag = network::release_tag(settings.network.schedule, iteration);
@@ -287,7 +294,7 @@ struct NodeDaemon::State {
                 // program and no arguments, and every start re-plans from the active release.
                 std::vector<runtime::ProcessSpec> specs;
                 for (const auto& instance : instances) {
-                    const auto* role = clients::role_spec(instance.client, instance.role);
+                    const auto* role = clients::role_spec(instance.client, instance.role, instance.edition);
                     std::string program = instance.binary;
                     if (program.empty() && role != nullptr) program = role->program;
                     specs.push_back({.name = instance.service,
@@ -460,6 +467,17 @@ nlohmann::ordered_json NodeDaemon::status() {
     }
     auto services = nlohmann::ordered_json::array();
     const auto states = s.driver->states();
+    // The ports each client listens on, once a release is active (the plan needs it).
+    const auto plan = plan_for_active_release(s.settings);
+    const auto ports_of = [&plan](const std::string& service) {
+        nlohmann::ordered_json ports = nlohmann::ordered_json::object();
+        if (!plan) return ports;
+        for (const auto& planned : plan->services) {
+            if (planned.name != service) continue;
+            for (const auto& port : planned.ports) ports[port.name] = port.number;
+        }
+        return ports;
+    };
     for (std::size_t i = 0; i < states.size() && i < s.instances.size(); ++i) {
         const auto& current = states[i];
         const auto& instance = s.instances[i];
@@ -478,6 +496,7 @@ nlohmann::ordered_json NodeDaemon::status() {
                             {"last_signal", optional(current.last_signal)},
                             {"last_error", current.last_error},
                             {"data_dir", instance.data_dir.string()},
+                            {"ports", ports_of(instance.service)},
                             {"log_file", (s.settings.supervisor.log_dir / (instance.service + ".log")).string()}});
     }
     document["services"] = std::move(services);

@@ -16,6 +16,7 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <filesystem>
 #include <memory>
 #include <mutex>
@@ -40,6 +41,9 @@ struct DaemonSettings {
     std::vector<std::pair<std::string, std::string>> fork_versions;
     runtime::SupervisorSettings supervisor;  // native backend; log_dir empty: <data_dir>/logs
     ToolSettings tools;                      // compose and systemd backends
+    // Runs before a release is fetched; the devnet builds the iteration's release into its release source here.
+    // Empty: releases are only downloaded.
+    std::function<Status(std::uint64_t iteration)> prepare_release;
 };
 
 // The daemon's files in the data dir.

@@ -41,7 +41,8 @@ class SupervisedReset : public testing::Test {
                 .client = clients::Client::lodestar,
                 .data_dir = dir_.path(),
                 .binary = {},
-                .service = "devnet-consensus-lodestar"};
+                .service = "devnet-consensus-lodestar",
+                .edition = clients::Edition::current};
     }
     test::TempDir dir_;
     std::unique_ptr<runtime::Supervisor> supervisor_;

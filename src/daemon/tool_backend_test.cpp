@@ -257,7 +257,8 @@ exit $(cat '{0}/status' 2>/dev/null || echo 0)
                 .client = Client::geth,
                 .data_dir = dir_.path() / "execution-geth",
                 .binary = {},
-                .service = service};
+                .service = service,
+                .edition = clients::Edition::current};
     }
     test::TempDir dir_;
 };

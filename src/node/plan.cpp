@@ -21,11 +21,14 @@ bool overlaps(clients::Transport a, clients::Transport b) {
 
 // The catalog's default ports, each moved up past numbers an earlier service (or port) already took on the
 // same transport, so EL, CL and VC of any combination fit on one host.
-std::vector<AssignedPort> assign_ports(const std::vector<clients::Port>& wanted, std::vector<AssignedPort>& taken) {
+// With a port base, ports are numbered consecutively from it instead.
+std::vector<AssignedPort> assign_ports(const std::vector<clients::Port>& wanted, std::vector<AssignedPort>& taken,
+                                       std::uint16_t port_base) {
     std::vector<AssignedPort> assigned;
     assigned.reserve(wanted.size());
     for (const clients::Port& port : wanted) {
         std::uint16_t number = port.number;
+        if (port_base != 0) number = static_cast<std::uint16_t>(port_base + taken.size());
         const auto in_use = [&](std::uint16_t candidate) {
             return std::any_of(taken.begin(), taken.end(), [&](const AssignedPort& used) {
                 return used.number == candidate && overlaps(used.transport, port.transport);
@@ -71,11 +74,12 @@ Result<NodePlan> make_node_plan(const NodeInputs& inputs) {
     for (const Role role : {Role::execution, Role::consensus, Role::validator}) {
         const ClientSettings& settings = settings_for(inputs.settings, role);
         if (!settings.enabled) continue;
-        const clients::RoleSpec* spec = clients::role_spec(settings.client, role);
+        const clients::RoleSpec* spec = clients::role_spec(settings.client, role, inputs.settings.edition);
         if (spec == nullptr) {
             return make_error(Errc::invalid_argument,
-                              fmt::format("{} cannot run as the {} client", clients::client_name(settings.client),
-                                          clients::role_name(role)));
+                              fmt::format("{} cannot run as the {} client{}", clients::client_name(settings.client),
+                                          clients::role_name(role),
+                                          inputs.settings.edition == clients::Edition::devnet ? " of the devnet" : ""));
         }
         ServicePlan service;
         service.role = role;
@@ -84,7 +88,7 @@ Result<NodePlan> make_node_plan(const NodeInputs& inputs) {
         service.host_data_dir = client_data_dir(inputs.data_dir, settings, role);
         service.data_dir = containers ? fs::path(container_data_dir) : service.host_data_dir;
         service.program = settings.binary.empty() || containers ? spec->program : settings.binary;
-        service.ports = assign_ports(spec->ports, taken);
+        service.ports = assign_ports(spec->ports, taken, inputs.settings.port_base);
         service.health = spec->health;
         service.image = settings.image.empty() ? spec->image : settings.image;
         for (const ServicePlan& earlier : plan.services) service.depends_on.push_back(earlier.name);
@@ -122,7 +126,7 @@ Result<NodePlan> make_node_plan(const NodeInputs& inputs) {
         for (const auto* name : {"p2p", "http", "engine", "metrics", "keymanager"}) {
             if (const auto number = service.port(name)) values[fmt::format("{}_port", name)] = std::to_string(*number);
         }
-        const clients::RoleSpec& spec = *clients::role_spec(service.client, service.role);
+        const clients::RoleSpec& spec = *clients::role_spec(service.client, service.role, inputs.settings.edition);
         std::vector<clients::Argument> arguments = spec.run;
         if (inputs.json_logs) arguments.insert(arguments.end(), spec.json_logs.begin(), spec.json_logs.end());
         auto rendered = clients::render_arguments(arguments, values);

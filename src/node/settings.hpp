@@ -1,6 +1,9 @@
 #pragma once
 
+#include "clients/catalog.hpp"
 #include "clients/client.hpp"
+
+#include <cstdint>
 
 #include <string>
 #include <vector>
@@ -32,6 +35,11 @@ struct ClientSettings {
 // The node: which client plays each role and how they are run. Filled from `runtime:` and `clients:`.
 struct Settings {
     Backend backend{Backend::native};
+    // Which command lines the catalog gives: the current clients', or the devnet's pinned Lodestar.
+    clients::Edition edition{clients::Edition::current};
+    // 0: each client's default ports (moved past clashes). Else every port is numbered from here, in plan
+    // order, so several nodes (or tests) on one host take disjoint blocks.
+    std::uint16_t port_base{0};
     ClientSettings execution{
         .enabled = true, .client = clients::Client::geth, .binary = {}, .image = {}, .data_dir = {}, .extra_args = {}};
     ClientSettings consensus{.enabled = true,

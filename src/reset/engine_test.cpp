@@ -182,7 +182,8 @@ class Node {
                                   .client = client,
                                   .data_dir = dir() / name,
                                   .binary = {},
-                                  .service = clients::service_name("ephemery", role, client)});
+                                  .service = clients::service_name("ephemery", role, client),
+                                  .edition = clients::Edition::current});
         }
         install(old_iteration, true);
         install(new_iteration, false);

@@ -123,7 +123,7 @@ Result<Plan> make_plan(const PlanRequest& request) {
     std::vector<Step> wipe;
     std::vector<Step> init;
     for (const Instance& instance : request.instances) {
-        const clients::RoleSpec* spec = clients::role_spec(instance.client, instance.role);
+        const clients::RoleSpec* spec = clients::role_spec(instance.client, instance.role, instance.edition);
         if (spec == nullptr) {
             return make_error(Errc::invalid_argument,
                               fmt::format("{} cannot run as the {} client", clients::client_name(instance.client),
@@ -190,7 +190,8 @@ nlohmann::ordered_json to_json(const Plan& plan) {
                              {"role", clients::role_name(instance.role)},
                              {"client", clients::client_name(instance.client)},
                              {"data_dir", instance.data_dir.string()},
-                             {"binary", instance.binary}});
+                             {"binary", instance.binary},
+                             {"edition", clients::edition_name(instance.edition)}});
     }
     document["instances"] = std::move(instances);
     auto steps = nlohmann::ordered_json::array();
@@ -271,7 +272,10 @@ Result<Plan> plan_from_json(const nlohmann::json& document) {
                                   .client = *known_client,
                                   .data_dir = *dir,
                                   .binary = optional_field<std::string>(entry, "binary"),
-                                  .service = *service});
+                                  .service = *service,
+                                  .edition = optional_field<std::string>(entry, "edition") == "devnet"
+                                                 ? clients::Edition::devnet
+                                                 : clients::Edition::current});
     }
     for (std::size_t i = 0; i < steps->size(); ++i) {
         const auto& entry = (*steps)[i];

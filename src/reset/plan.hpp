@@ -25,6 +25,7 @@ struct Instance {
     std::filesystem::path data_dir;  // absolute, canonical
     std::string binary;              // executable for init commands; empty: the catalog's program on PATH
     std::string service;             // {network}-{role}-{client}
+    clients::Edition edition{clients::Edition::current};  // which catalog entry says what to keep and wipe
 };
 
 enum class StepKind {

@@ -17,7 +17,8 @@ Instance instance(Role role, Client client, const std::string& dir) {
             .client = client,
             .data_dir = "/node/" + dir,
             .binary = {},
-            .service = clients::service_name("ephemery", role, client)};
+            .service = clients::service_name("ephemery", role, client),
+            .edition = clients::Edition::current};
 }
 
 PlanRequest request() {

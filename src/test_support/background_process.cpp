@@ -137,6 +137,20 @@ std::uint16_t free_loopback_port() {
     throw std::runtime_error("no free loopback port after 100 attempts");
 }
 
+std::uint16_t free_loopback_port_block(std::uint16_t count) {
+    for (int attempt = 0; attempt < 100; ++attempt) {
+        const std::uint16_t first = free_loopback_port();
+        if (first > 65535 - count) continue;
+        bool all_free = true;
+        for (std::uint16_t offset = 1; offset < count && all_free; ++offset) {
+            const auto port = static_cast<std::uint16_t>(first + offset);
+            all_free = bind_loopback(SOCK_STREAM, port) == port && bind_loopback(SOCK_DGRAM, port) == port;
+        }
+        if (all_free) return first;
+    }
+    throw std::runtime_error("no block of free loopback ports after 100 attempts");
+}
+
 bool wait_until(const std::function<bool()>& condition, std::chrono::milliseconds timeout,
                 std::chrono::milliseconds interval) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;

@@ -57,6 +57,9 @@ class BackgroundProcess {
 // process could take it before the caller's program binds it; tests accept that small window.
 [[nodiscard]] std::uint16_t free_loopback_port();
 
+// The first of `count` consecutive loopback ports that are all free for TCP and UDP right now (same caveat).
+[[nodiscard]] std::uint16_t free_loopback_port_block(std::uint16_t count);
+
 // Calls `condition` every `interval` until it returns true (then true) or `timeout` has passed (then false).
 [[nodiscard]] bool wait_until(const std::function<bool()>& condition, std::chrono::milliseconds timeout,
                               std::chrono::milliseconds interval = std::chrono::milliseconds(250));
