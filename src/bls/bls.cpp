@@ -91,6 +91,38 @@ bool verify(const PublicKey& public_key, std::span<const std::uint8_t> message, 
                                      nullptr, 0) == BLST_SUCCESS;
 }
 
+namespace {
+
+// The key's point, or nothing when it is malformed, off-curve, outside G1 or the identity.
+bool uncompress_valid_key(const PublicKey& public_key, blst_p1_affine& point) {
+    if (blst_p1_uncompress(&point, public_key.data()) != BLST_SUCCESS) return false;
+    return !blst_p1_affine_is_inf(&point) && blst_p1_affine_in_g1(&point);
+}
+
+}  // namespace
+
+bool is_valid_public_key(const PublicKey& public_key) {
+    blst_p1_affine point;
+    return uncompress_valid_key(public_key, point);
+}
+
+Result<PublicKey> aggregate_public_keys(std::span<const PublicKey> public_keys) {
+    if (public_keys.empty()) return Error{Errc::invalid_argument, "cannot aggregate an empty list of BLS public keys"};
+    blst_p1 sum{};  // the identity: blst adds to it like any point
+    for (std::size_t i = 0; i < public_keys.size(); ++i) {
+        blst_p1_affine point;
+        if (!uncompress_valid_key(public_keys[i], point)) {
+            return Error{Errc::invalid_argument,
+                         fmt::format("BLS public key {} of {} (0x{:02x}) is not a valid G1 point", i,
+                                     public_keys.size(), fmt::join(public_keys[i], ""))};
+        }
+        blst_p1_add_or_double_affine(&sum, &sum, &point);
+    }
+    PublicKey compressed{};
+    blst_p1_compress(compressed.data(), &sum);
+    return compressed;
+}
+
 Result<SecretKey> derive_master_key(std::span<const std::uint8_t> seed) {
     if (seed.size() < 32) {
         return Error{Errc::invalid_argument,

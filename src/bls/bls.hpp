@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdint>
 #include <span>
+#include <string>
 #include <string_view>
 
 // BLS12-381 as Ethereum's consensus layer uses it (public keys in G1, signatures in G2, proof-of-possession
@@ -40,6 +41,13 @@ class SecretKey {
 // False for a malformed or off-curve key or signature, or a signature that does not verify.
 [[nodiscard]] bool verify(const PublicKey& public_key, std::span<const std::uint8_t> message,
                           const Signature& signature);
+
+// True for a compressed G1 point in the prime-order subgroup that is not the identity (KeyValidate).
+[[nodiscard]] bool is_valid_public_key(const PublicKey& public_key);
+
+// The sum of the keys (Ethereum's AggregatePKs, e.g. a sync committee's aggregate_pubkey; repeats count
+// each time). Errc::invalid_argument when the span is empty or a key is not valid, naming its position.
+[[nodiscard]] Result<PublicKey> aggregate_public_keys(std::span<const PublicKey> public_keys);
 
 // EIP-2333: the master key of a seed (at least 32 bytes, as BIP-39 seeds are 64) and a child of a key.
 [[nodiscard]] Result<SecretKey> derive_master_key(std::span<const std::uint8_t> seed);
