@@ -24,11 +24,18 @@ std::uint64_t first_8_bytes_le(const Bytes32& digest) {
     return value;
 }
 
-// hash(seed + uint_to_bytes(uint8(round)) [+ uint_to_bytes(uint32(position // 256))]).
-Bytes32 round_hash(const Bytes32& seed, std::uint64_t round, const std::uint64_t* position_block) {
+// hash(seed + uint_to_bytes(uint8(round))): its first 8 bytes pick the round's pivot.
+Bytes32 pivot_hash(const Bytes32& seed, std::uint64_t round) {
     std::vector<std::uint8_t> input(seed.begin(), seed.end());
     append_le(input, round, 1);
-    if (position_block != nullptr) append_le(input, *position_block, 4);
+    return sha256(input);
+}
+
+// hash(seed + uint_to_bytes(uint8(round)) + uint_to_bytes(uint32(position // 256))): 256 swap-or-not bits.
+Bytes32 source_hash(const Bytes32& seed, std::uint64_t round, std::uint64_t position) {
+    std::vector<std::uint8_t> input(seed.begin(), seed.end());
+    append_le(input, round, 1);
+    append_le(input, position / 256, 4);
     return sha256(input);
 }
 
@@ -60,16 +67,15 @@ Result<std::uint64_t> compute_shuffled_index(std::uint64_t index, std::uint64_t 
         return make_error(Errc::invalid_argument, "compute_shuffled_index needs index < index_count <= 2**40, got " +
                                                       std::to_string(index) + " of " + std::to_string(index_count));
     }
+    std::uint64_t permuted = index;
     for (std::uint64_t round = 0; round < shuffle_round_count; ++round) {
-        const std::uint64_t pivot = first_8_bytes_le(round_hash(seed, round, nullptr)) % index_count;
-        const std::uint64_t flip = (pivot + index_count - index) % index_count;
-        const std::uint64_t position = std::max(index, flip);
-        const std::uint64_t position_block = position / 256;
-        const Bytes32 source = round_hash(seed, round, &position_block);
-        const std::uint8_t byte = source[(position % 256) / 8];
-        if (((byte >> (position % 8)) & 1U) != 0) index = flip;
+        const std::uint64_t pivot = first_8_bytes_le(pivot_hash(seed, round)) % index_count;
+        const std::uint64_t flip = (pivot + index_count - permuted) % index_count;
+        const std::uint64_t position = std::max(permuted, flip);
+        const std::uint8_t byte = source_hash(seed, round, position)[(position % 256) / 8];
+        if (((byte >> (position % 8)) & 1U) != 0) permuted = flip;
     }
-    return index;
+    return permuted;
 }
 
 Result<Bytes32> get_seed(const ssz::altair::BeaconState& state, std::uint64_t epoch, const DomainType& domain_type,

@@ -13,7 +13,8 @@ namespace {
 using testing::hex;
 
 // Expected values come from Lodestar 1.5.1's @lodestar/types (ssz.altair.*, @chainsafe/ssz) run once with
-// LODESTAR_PRESET=minimal and =mainnet on the same values (scripts kept out of the repo; see the commit).
+// LODESTAR_PRESET=minimal and =mainnet in a one-off node script on the same values: BeaconState.defaultValue()
+// with the fields of sample_state set, hashTreeRoot, and sha256 of serialize.
 
 Root filled(std::uint8_t byte) {
     Root root{};
