@@ -403,7 +403,7 @@ ClientSpec nimbus() {
 
 // The devnet edition: Lodestar v1.5.1 as tools/lodestar installs it (the newest release whose packages the npm
 // registry still has complete), with tools/lodestar/patches applied. Facts from running it
-// (research/devnet-spike/REPORT.md on branch wip-devnet) and from its source (@chainsafe/lodestar/lib):
+// (research/devnet-spike/REPORT.md) and from its source (@chainsafe/lodestar/lib):
 // - `--preset=minimal` (hidden; lib/applyPreset.js reads it before anything loads) so an epoch is 8 slots;
 // - no execution client: `--eth1=false --execution.engineMock` (hidden), so the devnet runs Altair from epoch 0
 //   (Bellatrix or later at genesis need an execution payload the mock cannot build);
