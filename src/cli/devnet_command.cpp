@@ -36,7 +36,7 @@ void print_ready(const daemon::DaemonSettings& settings, const rehearsal::Settin
     fmt::print("  data dir     {}\n", settings.data_dir.string());
     if (port > 0) fmt::print("  control API  http://{}:{}/api/v1/status\n", settings.api.listen_address, port);
     fmt::print("  clients      devnet-consensus-lodestar, devnet-validator-lodestar ({})\n", devnet.lodestar);
-    fmt::print("  logs         {}/{{ephemery,devnet-consensus-lodestar,devnet-validator-lodestar}}.log\n",
+    fmt::print("  client logs  {}/devnet-{{consensus,validator}}-lodestar.log (ephemery's own: here)\n",
                (settings.data_dir / daemon::logs_dir).string());
     if (const auto live = network::iteration_at(schedule, now)) {
         const auto info = network::describe_iteration(schedule, *live);
@@ -45,8 +45,9 @@ void print_ready(const daemon::DaemonSettings& settings, const rehearsal::Settin
                        format_utc(info->times->cl_genesis_time), format_utc(info->times->reset_time));
         }
     }
-    fmt::print("  status       ephemery --data-dir {} status    Ctrl-C stops the clients and the devnet\n",
+    fmt::print("  status       ephemery --data-dir {} status   (ports, iteration, restarts)\n",
                settings.data_dir.string());
+    fmt::print("  Ctrl-C stops the clients and the devnet\n");
     (void)std::fflush(stdout);
 }
 
@@ -107,19 +108,22 @@ void add_devnet_command(CLI::App& app, CommandContext& context) {
     auto options = std::make_shared<DevnetOptions>();
     auto* command = app.add_subcommand(
         "devnet", "Run a mini-Ephemery here: short iterations, Lodestar, resets through the same engine as a node");
-    command->add_option("--iteration-seconds", options->iteration_seconds,
-                        fmt::format("Seconds between resets (default {}, at least {}; fixed when the devnet is "
-                                    "created)",
-                                    devnet::default_iteration_seconds, devnet::min_iteration_seconds))
+    command
+        ->add_option("--iteration-seconds", options->iteration_seconds,
+                     fmt::format("Seconds between resets (default {}, at least {}; fixed when the devnet is "
+                                 "created)",
+                                 devnet::default_iteration_seconds, devnet::min_iteration_seconds))
         ->check(CLI::Range(devnet::min_iteration_seconds, std::int64_t{365} * 24 * 3600));
-    command->add_option("--validators", options->validators,
-                        fmt::format("Validators (default {}; fixed when the devnet is created)",
-                                    devnet::default_validators))
+    command
+        ->add_option(
+            "--validators", options->validators,
+            fmt::format("Validators (default {}; fixed when the devnet is created)", devnet::default_validators))
         ->check(CLI::Range(devnet::min_validators, devnet::max_validators));
     command->add_option("--lodestar", options->lodestar,
                         "Lodestar v1.5.1 as tools/lodestar installs it (default: lodestar on PATH)");
-    command->add_option("--port-base", options->port_base,
-                        "Number the clients' ports from here (default: their usual ports)")
+    command
+        ->add_option("--port-base", options->port_base,
+                     "Number the clients' ports from here (default: their usual ports)")
         ->check(CLI::Range(1024, 65000));
     command->footer(
         "Without --data-dir the devnet lives in <data_dir>/devnet. Keys, the schedule and the libp2p identity are "

@@ -8,8 +8,10 @@
 #include "core/text.hpp"
 #include "core/time_format.hpp"
 #include "daemon/node_daemon.hpp"
+#include "devnet/release.hpp"
 #include "infra/files.hpp"
 #include "network/schedule.hpp"
+#include "rehearsal/devnet.hpp"
 #include "reset/engine.hpp"
 
 #include <fcntl.h>
@@ -265,22 +267,32 @@ void print_status_text(const nlohmann::json& status) {
         if (!service["last_error"].get<std::string>().empty()) {
             fmt::print("    {}\n", service["last_error"].get<std::string>());
         }
+        if (service.contains("ports") && !service["ports"].empty()) {
+            std::vector<std::string> ports;
+            for (const auto& [name, number] : service["ports"].items())
+                ports.push_back(fmt::format("{} {}", name, number.dump()));
+            fmt::print("    ports: {}\n", fmt::join(ports, ", "));
+        }
     }
     fmt::print("\nhealthy: {}\n", status["healthy"].get<bool>() ? "yes" : "no");
 }
 
-// What can be said without a daemon: the schedule and what is on disk.
+// What can be said without a daemon: the schedule and what is on disk. A devnet's data dir has its own schedule.
 nlohmann::ordered_json offline_status(const config::Config& config) {
     const std::int64_t now = unix_now();
-    const auto live = network::iteration_at(config.network.schedule, now);
+    const auto devnet = rehearsal::recorded_schedule(config.data_dir);
+    const network::Schedule& schedule = devnet ? *devnet : config.network.schedule;
+    const auto live = network::iteration_at(schedule, now);
     nlohmann::ordered_json document{
-        {"network", config.network.name}, {"data_dir", config.data_dir.string()}, {"daemon", nullptr}};
+        {"network", devnet ? std::string(devnet::devnet_network_name) : config.network.name},
+        {"data_dir", config.data_dir.string()},
+        {"daemon", nullptr}};
     document["iteration"]["live"] = live ? nlohmann::ordered_json(*live) : nullptr;
     auto marker = reset::read_iteration_marker(config.data_dir);
     document["iteration"]["data"] =
         marker && *marker ? nlohmann::ordered_json((*marker)->iteration) : nlohmann::ordered_json(nullptr);
     if (live) {
-        if (auto info = network::describe_iteration(config.network.schedule, *live); info && info->times) {
+        if (auto info = network::describe_iteration(schedule, *live); info && info->times) {
             document["iteration"]["next_reset_at"] = info->times->reset_time;
         }
     }
@@ -297,7 +309,8 @@ ExitCode run_status(const CommandContext& context, bool json) {
             print_json(offline_status(config));
         } else {
             const auto document = offline_status(config);
-            fmt::print("no ephemery daemon runs for {} (start it with `ephemery up`)\n", config.data_dir.string());
+            fmt::print("no ephemery daemon runs for {} (start it with `ephemery {}`)\n", config.data_dir.string(),
+                       document["network"] == devnet::devnet_network_name ? "devnet" : "up");
             fmt::print("iteration: live {}, node data {}\n", or_dash(document["iteration"]["live"]),
                        or_dash(document["iteration"]["data"]));
         }

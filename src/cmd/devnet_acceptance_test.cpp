@@ -66,11 +66,11 @@ std::vector<std::string> processes_mentioning(const std::string& needle) {
     std::vector<std::string> found;
     std::error_code error;
     for (const auto& entry : fs::directory_iterator("/proc", error)) {
-        const std::string pid = entry.path().filename().string();
+        std::string pid = entry.path().filename().string();
         if (pid.find_first_not_of("0123456789") != std::string::npos || pid == std::to_string(::getpid())) continue;
         std::string command = contents_of(entry.path() / "cmdline");
         std::replace(command.begin(), command.end(), '\0', ' ');
-        if (command.find(needle) != std::string::npos) found.push_back(pid + ": " + command);
+        if (command.find(needle) != std::string::npos) found.push_back(pid.append(": ").append(command));
     }
     return found;
 }
@@ -93,18 +93,12 @@ class DevnetAcceptance : public testing::Test {
         ASSERT_TRUE(node.has_value()) << "node is not on PATH; Lodestar needs Node.js 20";
         fs::create_directories(root_.path() / "home");
         test::BackgroundProcessOptions options;
-        options.argv = {EPHEMERY_BINARY,
-                        "--data-dir",
-                        data_dir_.string(),
-                        "devnet",
-                        "--iteration-seconds",
-                        std::to_string(iteration_seconds),
-                        "--validators",
-                        std::to_string(validators),
-                        "--lodestar",
-                        lodestar_.string(),
-                        "--port-base",
-                        std::to_string(test::free_loopback_port_block(8))};
+        options.argv = {EPHEMERY_BINARY,       "--data-dir",
+                        data_dir_.string(),    "devnet",
+                        "--iteration-seconds", std::to_string(iteration_seconds),
+                        "--validators",        std::to_string(validators),
+                        "--lodestar",          lodestar_.string(),
+                        "--port-base",         std::to_string(test::free_loopback_port_block(8))};
         // No LODESTAR_* variables (Lodestar reads them as flags); the control API on any free port.
         options.env = {{"HOME", (root_.path() / "home").string()},
                        {"PATH", node->parent_path().string() + ":/usr/bin:/bin"},
@@ -210,8 +204,7 @@ TEST_F(DevnetAcceptance, LivesThroughThreeResetsOnRealLodestar) {
         const auto until_reset = std::chrono::seconds(std::max<std::int64_t>(view->next_reset_at - unix_now() - 3, 1));
         EXPECT_TRUE(test::wait_until(
             [&] {
-                const auto finality =
-                    get_json(view->beacon_port, "/eth/v1/beacon/states/head/finality_checkpoints");
+                const auto finality = get_json(view->beacon_port, "/eth/v1/beacon/states/head/finality_checkpoints");
                 const auto validator = get_json(view->beacon_port, "/eth/v1/beacon/states/head/validators/1");
                 if (!finality || !validator) return false;
                 const auto finalized = std::stoull((*finality)["data"]["finalized"]["epoch"].get<std::string>());

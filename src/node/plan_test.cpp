@@ -67,6 +67,33 @@ TEST(NodePlan, NamesDataDirsAndWiringFollowTheNetworkAndTheOtherServices) {
                             [&](const std::string& a) { return a.find(beacon) != std::string::npos; }));
 }
 
+TEST(NodePlan, TheDevnetEditionRunsLodestarWithoutExecutionClientOnPortsFromTheBase) {
+    NodeInputs devnet = inputs(Client::geth, Client::lodestar, true);
+    devnet.network = "devnet";
+    devnet.settings.execution.enabled = false;
+    devnet.settings.validator.client = Client::lodestar;
+    devnet.settings.edition = clients::Edition::devnet;
+    devnet.settings.port_base = 40000;
+    const auto plan = make_node_plan(devnet);
+    ASSERT_TRUE(plan.ok()) << plan.error().message;
+    ASSERT_EQ(plan->services.size(), 2U);
+    const ServicePlan& cl = plan->services[0];
+    const ServicePlan& vc = plan->services[1];
+    EXPECT_EQ(cl.name, "devnet-consensus-lodestar");
+    EXPECT_EQ(vc.name, "devnet-validator-lodestar");
+    EXPECT_THAT(cl.arguments, Contains("--preset=minimal"));
+    EXPECT_THAT(cl.arguments, Contains("--execution.engineMock"));
+    EXPECT_EQ(cl.port("p2p"), 40000);
+    EXPECT_EQ(cl.port("http"), 40001);
+    EXPECT_EQ(vc.port("keymanager"), 40004);
+    EXPECT_THAT(vc.arguments, Contains("--beaconNodes=http://127.0.0.1:40001"));
+
+    devnet.settings.consensus.client = Client::teku;
+    const auto refused = make_node_plan(devnet);
+    ASSERT_FALSE(refused.ok());
+    EXPECT_THAT(refused.error().message, HasSubstr("of the devnet"));
+}
+
 TEST(NodePlan, ComposeUsesServiceNamesContainerPathsAndAllInterfaces) {
     auto in = inputs(Client::geth, Client::lodestar, false);
     in.settings.backend = Backend::compose;

@@ -1,8 +1,10 @@
 #include "rehearsal/devnet.hpp"
 
+#include "core/text.hpp"
 #include "devnet/release.hpp"
 #include "infra/archive.hpp"
 #include "infra/files.hpp"
+#include "infra/process.hpp"
 #include "keyfiles/discover.hpp"
 #include "keyfiles/generate.hpp"
 #include "keyfiles/install.hpp"
@@ -12,8 +14,8 @@
 #include "release/layout.hpp"
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -52,8 +54,7 @@ Result<DevnetRecord> read_record(const fs::path& file) {
     if (!text) return text.error();
     const auto document = nlohmann::json::parse(*text, nullptr, false);
     const auto number = [&document](const char* key) -> std::optional<std::int64_t> {
-        if (!document.is_object() || !document.contains(key) || !document[key].is_number_integer())
-            return std::nullopt;
+        if (!document.is_object() || !document.contains(key) || !document[key].is_number_integer()) return std::nullopt;
         return document[key].get<std::int64_t>();
     };
     const auto base = number("base_genesis_time");
@@ -76,28 +77,29 @@ Result<DevnetRecord> load_or_create_record(const Settings& settings, std::int64_
     if (fs::exists(file, error)) {
         auto record = read_record(file);
         if (!record) return record.error();
-        const bool other_seconds = settings.iteration_seconds && *settings.iteration_seconds != record->iteration_seconds;
+        const bool other_seconds =
+            settings.iteration_seconds && *settings.iteration_seconds != record->iteration_seconds;
         const bool other_count = settings.validators && *settings.validators != record->validators;
         if (other_seconds || other_count) {
-            return make_error(Errc::invalid_argument,
-                              fmt::format("the devnet in {} was created with --iteration-seconds {} and --validators "
-                                          "{} ({}); start it with those, or give a new --data-dir for another devnet",
-                                          settings.data_dir.string(), record->iteration_seconds, record->validators,
-                                          file.string()));
+            return make_error(
+                Errc::invalid_argument,
+                fmt::format("the devnet in {} was created with --iteration-seconds {} and --validators "
+                            "{} ({}); start it with those, or give a new --data-dir for another devnet",
+                            settings.data_dir.string(), record->iteration_seconds, record->validators, file.string()));
         }
         return record;
     }
-    const DevnetRecord record{.base_genesis_time = now,
-                              .iteration_seconds =
-                                  settings.iteration_seconds.value_or(devnet::default_iteration_seconds),
-                              .validators = settings.validators.value_or(devnet::default_validators)};
+    const DevnetRecord record{
+        .base_genesis_time = now,
+        .iteration_seconds = settings.iteration_seconds.value_or(devnet::default_iteration_seconds),
+        .validators = settings.validators.value_or(devnet::default_validators)};
     if (auto valid = check_ranges(record.iteration_seconds, record.validators); !valid) return valid.error();
     const nlohmann::ordered_json document{{"base_genesis_time", record.base_genesis_time},
                                           {"iteration_seconds", record.iteration_seconds},
                                           {"validators", record.validators},
                                           {"chain_id_base", devnet::devnet_chain_id_base}};
-    if (auto written = infra::write_file_atomically(file, document.dump(2) + "\n",
-                                                  std::filesystem::perms(0644)); !written) {
+    if (auto written = infra::write_file_atomically(file, document.dump(2) + "\n", std::filesystem::perms(0644));
+        !written) {
         return written.error();
     }
     spdlog::info("new devnet in {}: {}-second iterations from {}, {} validators", settings.data_dir.string(),
@@ -179,6 +181,26 @@ Status ensure_imported(const fs::path& data_dir, const fs::path& validator_dir, 
     return {};
 }
 
+// Lodestar's validator client locks each keystore with <keystore>.lock and removes the locks when it stops; a
+// client that was killed (SIGKILL, a crash, a power cut) leaves them, and the next start then refuses every
+// key. With no process using the validator's data dir, any lock left there is stale.
+Status remove_stale_keystore_locks(const fs::path& validator_dir) {
+    const auto users = infra::processes_using(validator_dir);
+    if (!users.empty()) {
+        return make_error(Errc::invalid_argument,
+                          fmt::format("process {} ({}) still uses {}: stop it before starting the devnet",
+                                      users.front().pid, users.front().command, validator_dir.string()));
+    }
+    std::error_code error;
+    std::size_t removed = 0;
+    for (auto it = fs::recursive_directory_iterator(validator_dir / "keystores", error);
+         !error && it != fs::recursive_directory_iterator(); it.increment(error)) {
+        if (it->is_regular_file(error) && it->path().extension() == ".lock" && fs::remove(it->path(), error)) ++removed;
+    }
+    if (removed > 0) spdlog::warn("removed {} keystore lock(s) left by a validator client that was killed", removed);
+    return {};
+}
+
 void prune_published(const fs::path& releases) {
     std::vector<std::pair<std::uint64_t, fs::path>> published;
     std::error_code error;
@@ -199,6 +221,17 @@ void prune_published(const fs::path& releases) {
 
 }  // namespace
 
+std::optional<network::Schedule> recorded_schedule(const fs::path& data_dir) {
+    std::error_code error;
+    const fs::path file = data_dir / devnet_record_file;
+    if (!fs::exists(file, error)) return std::nullopt;
+    auto record = read_record(file);
+    if (!record) return std::nullopt;
+    auto schedule = devnet::devnet_schedule(record->base_genesis_time, record->iteration_seconds);
+    if (!schedule) return std::nullopt;
+    return *schedule;
+}
+
 Status publish_release(const fs::path& releases, const network::Schedule& schedule, std::uint64_t iteration,
                        const std::vector<devnet::GenesisValidator>& validators) {
     const std::string tag = network::release_tag(schedule, iteration);
@@ -216,9 +249,10 @@ Status publish_release(const fs::path& releases, const network::Schedule& schedu
     members.reserve(files->files.size());
     for (auto& [name, contents] : files->files) members.push_back({.name = name, .source = {}, .contents = contents});
     if (auto written = infra::write_tar_gz(archive, members); !written) return written.error();
-    spdlog::info("devnet release {} made: genesis at {}, genesis validators root {}", tag,
-                 network::describe_iteration(schedule, iteration)->times->cl_genesis_time,
-                 files->files.at(release::path_of(release::Layout::network_config, "genesis_validators_root.txt")));
+    spdlog::info(
+        "devnet release {} made: genesis at {}, genesis validators root {}", tag,
+        network::describe_iteration(schedule, iteration)->times->cl_genesis_time,
+        trim(files->files.at(release::path_of(release::Layout::network_config, "genesis_validators_root.txt"))));
     prune_published(releases);
     return {};
 }
@@ -257,6 +291,7 @@ Result<daemon::DaemonSettings> prepare_devnet(const Settings& settings, std::int
     if (auto imported = ensure_imported(settings.data_dir, validator_dir, record->validators); !imported) {
         return imported.error();
     }
+    if (auto unlocked = remove_stale_keystore_locks(validator_dir); !unlocked) return unlocked.error();
     daemon.api = settings.api;
     daemon.fork_versions = devnet::devnet_fork_versions();
     daemon.prepare_release = [releases = releases_dir(settings.data_dir), schedule = *schedule,

@@ -25,7 +25,7 @@
 namespace ephemery::rehearsal {
 
 struct Settings {
-    std::filesystem::path data_dir;                // absolute
+    std::filesystem::path data_dir;                 // absolute
     std::optional<std::int64_t> iteration_seconds;  // unset: devnet.json's, else the default
     std::optional<std::uint32_t> validators;        // unset: devnet.json's, else the default
     std::string lodestar{"lodestar"};               // Lodestar v1.5.1 with our patches (tools/lodestar)
@@ -46,6 +46,10 @@ inline constexpr std::string_view devnet_record_file = "devnet.json";
 // refusing --iteration-seconds or --validators that differ from what it was created with. Makes the validator
 // keys once (pbkdf2 keystores: Lodestar decrypts them at every start) and imports them for Lodestar.
 [[nodiscard]] Result<daemon::DaemonSettings> prepare_devnet(const Settings& settings, std::int64_t now);
+
+// The schedule of the devnet whose data dir this is (from its devnet.json); nullopt when it is none or the record
+// cannot be read. For commands that run without the daemon (`status`).
+[[nodiscard]] std::optional<network::Schedule> recorded_schedule(const std::filesystem::path& data_dir);
 
 // Writes iteration N's release to <releases_dir>/<tag>/network-config.tar.gz unless it is there; keeps the
 // newest three.

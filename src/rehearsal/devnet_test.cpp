@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 
 namespace ephemery::rehearsal {
 namespace {
@@ -44,6 +45,11 @@ TEST(PrepareDevnet, MakesKeysOnceImportsThemForLodestarAndGivesTheDaemonADevnetN
     EXPECT_EQ(installed, 4U);
     EXPECT_EQ(fs::status(dir.path() / "devnet" / "mnemonic.txt").permissions() & fs::perms::all, fs::perms(0600));
 
+    // A validator client killed with SIGKILL leaves its keystore locks; the next start removes them.
+    const fs::path first_key = fs::directory_iterator(dir.path() / "validator-lodestar" / "keystores")->path();
+    const fs::path stale_lock = first_key / "voting-keystore.json.lock";
+    { std::ofstream(stale_lock) << "lock"; }
+
     // Reopening keeps the keys and the schedule, whatever the clock says now.
     const auto keystore_time = fs::last_write_time(dir.path() / "devnet" / "keys" / "genesis-validators.txt");
     Settings again = small_devnet(dir.path());
@@ -53,6 +59,8 @@ TEST(PrepareDevnet, MakesKeysOnceImportsThemForLodestarAndGivesTheDaemonADevnetN
     ASSERT_TRUE(reopened.ok()) << reopened.error().message;
     EXPECT_EQ(reopened->network.schedule, daemon->network.schedule);
     EXPECT_EQ(fs::last_write_time(dir.path() / "devnet" / "keys" / "genesis-validators.txt"), keystore_time);
+    EXPECT_FALSE(fs::exists(stale_lock));
+    EXPECT_TRUE(fs::exists(first_key / "voting-keystore.json"));
 }
 
 TEST(PrepareDevnet, RefusesOtherParametersForAnExistingDevnetAndBadRanges) {
@@ -87,7 +95,8 @@ TEST(PublishRelease, MakesAReleaseTheDaemonFetchesAndVerifiesLikeADownloadedOne)
     request.tag = "devnet-1";
     request.source = daemon->network.release_base_url;
     request.data_dir = dir.path();
-    request.expectation = {.iteration = 1, .schedule = daemon->network.schedule, .fork_versions = daemon->fork_versions};
+    request.expectation = {
+        .iteration = 1, .schedule = daemon->network.schedule, .fork_versions = daemon->fork_versions};
     const auto fetched = genesis::fetch_release(request);
     ASSERT_TRUE(fetched.ok()) << fetched.error().message;
     EXPECT_TRUE(fs::exists(fetched->path / "metadata" / "genesis.ssz"));
