@@ -401,6 +401,28 @@ ClientSpec nimbus() {
     return client(Client::nimbus, "nimbus", "Nimbus", {std::move(beacon), std::move(validator)}, false);
 }
 
+// The validator client's beacon node, keys, fee settings, metrics and keymanager: the same flags in v1.5.1 (the
+// devnet edition) and today.
+Arguments lodestar_validator_keys_and_apis() {
+    return {{"--beaconNodes={beacon_url}"},
+            {"--keystoresDir={keystores_dir}"},
+            {"--secretsDir={secrets_dir}"},
+            when_set("--suggestedFeeRecipient={fee_recipient}"),
+            when_set("--graffiti={graffiti}"),
+            {"--metrics"},
+            {"--metrics.address={bind_address}"},
+            {"--metrics.port={metrics_port}"},
+            {"--keymanager"},
+            {"--keymanager.address={bind_address}"},
+            {"--keymanager.port={keymanager_port}"}};
+}
+
+Arguments concat(Arguments head, const Arguments& middle, const Arguments& tail) {
+    head.insert(head.end(), middle.begin(), middle.end());
+    head.insert(head.end(), tail.begin(), tail.end());
+    return head;
+}
+
 // The devnet edition: Lodestar v1.5.1 as tools/lodestar installs it (the newest release whose packages the npm
 // registry still has complete), with tools/lodestar/patches applied. Facts from running it
 // (research/devnet-spike/REPORT.md) and from its source (@chainsafe/lodestar/lib):
@@ -456,22 +478,8 @@ std::vector<RoleSpec> lodestar_devnet_roles() {
     RoleSpec validator{
         .role = Role::validator,
         .program = "lodestar",
-        .run = {{"validator"},
-                {"--preset=minimal"},
-                {"--dataDir={data_dir}"},
-                {"--paramsFile={config_yaml}"},
-                {"--beaconNodes={beacon_url}"},
-                {"--keystoresDir={keystores_dir}"},
-                {"--secretsDir={secrets_dir}"},
-                when_set("--suggestedFeeRecipient={fee_recipient}"),
-                when_set("--graffiti={graffiti}"),
-                {"--metrics"},
-                {"--metrics.address={bind_address}"},
-                {"--metrics.port={metrics_port}"},
-                {"--keymanager"},
-                {"--keymanager.address={bind_address}"},
-                {"--keymanager.port={keymanager_port}"},
-                {"--logFile=none"}},
+        .run = concat({{"validator"}, {"--preset=minimal"}, {"--dataDir={data_dir}"}, {"--paramsFile={config_yaml}"}},
+                      lodestar_validator_keys_and_apis(), {{"--logFile=none"}}),
         .init = {},
         .json_logs = {},
         .keep = {{"keystores", "keystores (keystores/<pubkey>/voting-keystore.json)"},
@@ -540,21 +548,8 @@ ClientSpec lodestar() {
     RoleSpec validator{
         .role = Role::validator,
         .program = "lodestar",
-        .run = {{"validator"},
-                {"--dataDir={data_dir}"},
-                {"--paramsFile={config_yaml}"},
-                {"--beaconNodes={beacon_url}"},
-                {"--keystoresDir={keystores_dir}"},
-                {"--secretsDir={secrets_dir}"},
-                when_set("--suggestedFeeRecipient={fee_recipient}"),
-                when_set("--graffiti={graffiti}"),
-                {"--metrics"},
-                {"--metrics.address={bind_address}"},
-                {"--metrics.port={metrics_port}"},
-                {"--keymanager"},
-                {"--keymanager.address={bind_address}"},
-                {"--keymanager.port={keymanager_port}"},
-                {"--keymanager.tokenFile={data_dir}/api-token.txt"}},
+        .run = concat({{"validator"}, {"--dataDir={data_dir}"}, {"--paramsFile={config_yaml}"}},
+                      lodestar_validator_keys_and_apis(), {{"--keymanager.tokenFile={data_dir}/api-token.txt"}}),
         .init = {},
         .json_logs = {{"--logFormat=json"}},
         .keep = {{"keystores", "keystores (keystores/<pubkey>/voting-keystore.json)"},
@@ -574,8 +569,7 @@ ClientSpec lodestar() {
                          "validator/keymanager/server.ts"),
                     "https://github.com/ephemery-testnet/ephemery-scripts/blob/master/retention.sh"},
     };
-    ClientSpec spec =
-        client(Client::lodestar, "lodestar", "Lodestar", {std::move(beacon), std::move(validator)}, true);
+    ClientSpec spec = client(Client::lodestar, "lodestar", "Lodestar", {std::move(beacon), std::move(validator)}, true);
     spec.devnet_roles = lodestar_devnet_roles();
     return spec;
 }
