@@ -5,6 +5,7 @@
 #include "core/time_format.hpp"
 #include "daemon/node_daemon.hpp"
 #include "devnet/release.hpp"
+#include "infra/clock.hpp"
 #include "rehearsal/devnet.hpp"
 #include "runtime/launch.hpp"
 
@@ -29,8 +30,7 @@ struct DevnetOptions {
 
 void print_ready(const daemon::DaemonSettings& settings, const rehearsal::Settings& devnet, int port) {
     const auto& schedule = settings.network.schedule;
-    const std::int64_t now =
-        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    const std::int64_t now = infra::unix_now();
     fmt::print("ephemery devnet: {}-second iterations (genesis {} s after each reset), pid {}\n",
                schedule.genesis_interval, schedule.genesis_delay, ::getpid());
     fmt::print("  data dir     {}\n", settings.data_dir.string());
@@ -85,8 +85,7 @@ ExitCode run_devnet(const CommandContext& context, const DevnetOptions& options)
                    devnet.data_dir.string(), (*running)->pid, devnet.data_dir.string());
         return ExitCode::runtime_failure;
     }
-    const std::int64_t now =
-        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    const std::int64_t now = infra::unix_now();
     auto settings = rehearsal::prepare_devnet(devnet, now);
     if (!settings) {
         fmt::print(stderr, "error: {}\n", settings.error().message);

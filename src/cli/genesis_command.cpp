@@ -1,6 +1,7 @@
 #include "cli/commands.hpp"
 #include "genesis/fetch.hpp"
 #include "genesis/store.hpp"
+#include "infra/clock.hpp"
 #include "network/schedule.hpp"
 
 #include <fmt/format.h>
@@ -51,8 +52,7 @@ Result<std::uint64_t> requested_iteration(const FetchOptions& options, const net
         return iteration;
     }
     if (options.iteration) return *options.iteration;
-    const auto now =
-        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    const auto now = infra::unix_now();
     const auto live = network::iteration_at(schedule, now);
     if (!live) return make_error(Errc::invalid_argument, "the network has not started yet; pass --tag or --iteration");
     // By tag, never "latest": "latest" already points at N+1 during the last hours of N.

@@ -1,5 +1,6 @@
 #include "cli/commands.hpp"
 #include "core/text.hpp"
+#include "infra/clock.hpp"
 #include "keyfiles/generate.hpp"
 #include "keys/deposit.hpp"
 #include "release/verify.hpp"
@@ -160,8 +161,7 @@ ExitCode run_new(const CommandContext& context, const NewOptions& options) {
     request.out_dir = options.out;
     request.force = options.force;
     request.threads = options.threads;
-    request.created_at =
-        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    request.created_at = infra::unix_now();
     // Refuse before a new mnemonic is written, so a refused run leaves nothing behind.
     if (auto checked = keyfiles::check_output_dir(request); !checked) return usage_error(checked.error().message);
 

@@ -1,5 +1,6 @@
 #include "cli/commands.hpp"
 #include "core/time_format.hpp"
+#include "infra/clock.hpp"
 #include "network/schedule.hpp"
 
 #include <fmt/format.h>
@@ -69,8 +70,7 @@ ExitCode run_network(const CommandContext& context, const NetworkOptions& option
     const config::Config* config = &loaded->outcome.config;
     const network::Schedule& schedule = config->network.schedule;
 
-    const std::int64_t at = options.at.value_or(
-        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+    const std::int64_t at = options.at.value_or(infra::unix_now());
     std::uint64_t iteration = 0;
     if (options.iteration) {
         iteration = *options.iteration;

@@ -9,6 +9,7 @@
 #include "core/time_format.hpp"
 #include "daemon/node_daemon.hpp"
 #include "devnet/release.hpp"
+#include "infra/clock.hpp"
 #include "infra/files.hpp"
 #include "network/schedule.hpp"
 #include "rehearsal/devnet.hpp"
@@ -41,11 +42,6 @@ daemon::DaemonSettings daemon_settings(const config::Config& config) {
     settings.fork_versions = expectation_for(config, 0).fork_versions;
     settings.tools = tool_settings();
     return settings;
-}
-
-std::int64_t unix_now() {
-    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
 }
 
 // Blocks the stop signals in every thread the daemon will create; one thread takes them with sigwait.
@@ -279,7 +275,7 @@ void print_status_text(const nlohmann::json& status) {
 
 // What can be said without a daemon: the schedule and what is on disk. A devnet's data dir has its own schedule.
 nlohmann::ordered_json offline_status(const config::Config& config) {
-    const std::int64_t now = unix_now();
+    const std::int64_t now = infra::unix_now();
     const auto devnet = rehearsal::recorded_schedule(config.data_dir);
     const network::Schedule& schedule = devnet ? *devnet : config.network.schedule;
     const auto live = network::iteration_at(schedule, now);

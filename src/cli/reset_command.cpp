@@ -1,5 +1,6 @@
 #include "cli/commands.hpp"
 #include "daemon/node_daemon.hpp"
+#include "infra/clock.hpp"
 #include "network/schedule.hpp"
 #include "node/plan.hpp"
 #include "reset/engine.hpp"
@@ -31,8 +32,7 @@ std::string human_bytes(std::uint64_t bytes) {
 
 Result<std::uint64_t> target_iteration(const ResetOptions& options, const network::Schedule& schedule) {
     if (options.iteration) return *options.iteration;
-    const auto now =
-        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    const auto now = infra::unix_now();
     const auto live = network::iteration_at(schedule, now);
     if (!live) return make_error(Errc::invalid_argument, "the network has not started yet; pass --iteration N");
     return *live;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -138,13 +139,19 @@ class DevnetAcceptance : public testing::Test {
                 if (!current) return false;
                 const auto& iteration = (*current)["iteration"];
                 if (!iteration["data"].is_number() || iteration["data"].get<std::uint64_t>() <= after ||
-                    !(*current)["healthy"].get<bool>() || !iteration.contains("genesis_time")) {
+                    !(*current)["healthy"].get<bool>()) {
                     return false;
                 }
+                // The times of the node's iteration, from the schedule devnet.json records (T(1) + (N - 1) *
+                // interval; beacon genesis a tenth of the interval, at least 20 s, later).
+                const auto record = nlohmann::json::parse(contents_of(data_dir_ / "devnet.json"), nullptr, false);
+                if (!record.is_object()) return false;
                 IterationView seen;
                 seen.iteration = iteration["data"].get<std::uint64_t>();
-                seen.genesis_time = iteration["genesis_time"].get<std::int64_t>();
-                seen.next_reset_at = iteration["next_reset_at"].get<std::int64_t>();
+                const std::int64_t start = record["base_genesis_time"].get<std::int64_t>() +
+                                           static_cast<std::int64_t>(seen.iteration - 1) * iteration_seconds;
+                seen.genesis_time = start + std::max(20, iteration_seconds / 10);
+                seen.next_reset_at = start + iteration_seconds;
                 for (const auto& service : (*current)["services"]) {
                     if (service["role"] == "consensus" && service["ports"].contains("http"))
                         seen.beacon_port = service["ports"]["http"].get<std::uint16_t>();

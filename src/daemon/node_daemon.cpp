@@ -5,6 +5,7 @@
 #include "daemon/process_usage.hpp"
 #include "genesis/fetch.hpp"
 #include "genesis/store.hpp"
+#include "infra/clock.hpp"
 #include "infra/files.hpp"
 #include "node/compose.hpp"
 #include "reset/engine.hpp"
@@ -30,11 +31,6 @@ namespace ephemery::daemon {
 namespace fs = std::filesystem;
 
 namespace {
-
-std::int64_t unix_now() {
-    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
 
 std::string error_text(int error) {
     return std::generic_category().message(error);
@@ -160,7 +156,7 @@ Result<std::optional<RunningDaemon>> find_running_daemon(const fs::path& data_di
 }
 
 std::int64_t SystemClock::now() {
-    return unix_now();
+    return infra::unix_now();
 }
 
 void SystemClock::sleep_until(std::int64_t at, const std::atomic<bool>& stop) {
@@ -184,7 +180,7 @@ struct NodeDaemon::State {
     std::vector<reset::Instance> instances;
     std::unique_ptr<ServiceDriver> driver;
     std::unique_ptr<api::ControlServer> server;
-    std::int64_t started_at{unix_now()};
+    std::int64_t started_at{infra::unix_now()};
 
     std::atomic<bool> stop{false};
     std::mutex clock_mutex;
@@ -258,7 +254,7 @@ struct NodeDaemon::State {
         record(status, reset_failures);
         if (status) {
             const std::scoped_lock last_lock(last_mutex);
-            last_reset_at = unix_now();
+            last_reset_at = infra::unix_now();
         }
         return status;
     }
@@ -432,7 +428,7 @@ int NodeDaemon::api_port() const {
 
 nlohmann::ordered_json NodeDaemon::status() {
     State& s = *state_;
-    const std::int64_t now = unix_now();
+    const std::int64_t now = infra::unix_now();
     const auto time_state = s.time_state();
     nlohmann::ordered_json document;
     document["network"] = s.settings.network.name;
@@ -553,7 +549,7 @@ std::string NodeDaemon::metrics() {
     metric("ephemery_service_resident_memory_bytes", "gauge", "resident memory of the client's main process");
     text += memory;
 
-    const std::int64_t now = unix_now();
+    const std::int64_t now = infra::unix_now();
     const auto time_state = s.time_state();
     if (const auto live = network::iteration_at(s.settings.network.schedule, now)) {
         metric("ephemery_iteration", "gauge", "the network's live iteration");
@@ -595,7 +591,7 @@ Status NodeDaemon::restart(std::string_view role) {
 
 Status NodeDaemon::request_reset() {
     State& s = *state_;
-    const auto live = network::iteration_at(s.settings.network.schedule, unix_now());
+    const auto live = network::iteration_at(s.settings.network.schedule, infra::unix_now());
     if (!live)
         return make_error(Errc::invalid_argument, "the network has not started yet: there is nothing to reset to");
     bool expected = false;

@@ -2,6 +2,7 @@
 
 #include "core/text.hpp"
 #include "genesis/store.hpp"
+#include "infra/clock.hpp"
 #include "infra/files.hpp"
 #include "release/vars.hpp"
 
@@ -143,8 +144,7 @@ nlohmann::ordered_json manifest(const FetchOutcome& outcome, const std::string& 
     doc["source"] = source;
     doc["asset"] = {
         {"name", outcome.asset}, {"url", outcome.url}, {"bytes", outcome.bytes}, {"sha256", outcome.sha256}};
-    doc["installed_at"] =
-        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    doc["installed_at"] = infra::unix_now();
     auto entries = nlohmann::ordered_json::array();
     for (const auto& file : files) {
         const auto it = release.files.find(file.path);

@@ -3,6 +3,7 @@
 #include "core/text.hpp"
 #include "genesis/fetch.hpp"
 #include "genesis/store.hpp"
+#include "infra/clock.hpp"
 #include "infra/download.hpp"
 #include "infra/files.hpp"
 #include "release/layout.hpp"
@@ -29,11 +30,6 @@ constexpr std::string_view step_pending = "pending";
 constexpr std::string_view step_started = "started";
 constexpr std::string_view step_done = "done";
 
-std::int64_t unix_now() {
-    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
 bool is_within(const fs::path& path, const fs::path& directory) {
     const auto relative = path.lexically_relative(directory);
     return !relative.empty() && *relative.begin() != "..";
@@ -47,7 +43,7 @@ struct Journal {
 Status write_journal(const fs::path& data_dir, const Journal& journal) {
     nlohmann::ordered_json document;
     document["version"] = 1;
-    document["updated_at"] = unix_now();
+    document["updated_at"] = infra::unix_now();
     document["plan"] = to_json(journal.plan);
     document["progress"] = journal.progress;
     return infra::write_file_atomically(journal_path(data_dir), document.dump(2) + "\n", infra::owner_only);
@@ -224,7 +220,7 @@ Status execute(const Plan& plan, const Step& step, std::size_t index, const RunO
         case StepKind::record_iteration: {
             const nlohmann::ordered_json marker{{"iteration", plan.target_iteration},
                                                 {"genesis_validators_root", step.source},
-                                                {"recorded_at", unix_now()}};
+                                                {"recorded_at", infra::unix_now()}};
             return infra::write_file_atomically(
                 step.path, marker.dump(2) + "\n",
                 fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read | fs::perms::others_read);
