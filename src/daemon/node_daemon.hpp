@@ -16,8 +16,8 @@
 
 #include <condition_variable>
 #include <cstdint>
-#include <functional>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>

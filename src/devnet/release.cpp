@@ -132,9 +132,11 @@ Result<std::vector<GenesisValidator>> parse_genesis_validators(std::string_view 
         ++line_number;
         if (line.empty() || line.front() == '#') continue;
         const auto fail = [&](std::string_view what) {
-            return make_error(Errc::parse_error,
-                              fmt::format("{}:{}: {} (expected <48-byte pubkey>:<32-byte credentials>:<gwei>, in hex with or without 0x)",
-                                          source, line_number, what));
+            return make_error(
+                Errc::parse_error,
+                fmt::format(
+                    "{}:{}: {} (expected <48-byte pubkey>:<32-byte credentials>:<gwei>, in hex with or without 0x)",
+                    source, line_number, what));
         };
         const std::size_t first = line.find(':');
         const std::size_t second = first == std::string_view::npos ? first : line.find(':', first + 1);
@@ -193,8 +195,9 @@ Result<release::ReleaseFiles> make_release(const ReleaseRequest& request) {
     put("genesis.json", fmt::format(R"({{"config":{{"chainId":{}}},"timestamp":"0x{:x}","gasLimit":"0x{:x}",)"
                                     R"("difficulty":"0x1","alloc":{{}}}})",
                                     chain_id, t, 30'000'000));
-    put("besu.json", fmt::format(R"({{"config":{{"chainId":{}}},"timestamp":"0x{:x}","difficulty":"0x1","alloc":{{}}}})",
-                                 chain_id, t));
+    put("besu.json",
+        fmt::format(R"({{"config":{{"chainId":{}}},"timestamp":"0x{:x}","difficulty":"0x1","alloc":{{}}}})", chain_id,
+                    t));
     put("chainspec.json",
         fmt::format(R"({{"name":"{}","engine":{{}},"params":{{"chainID":"0x{:x}","networkID":"0x{:x}"}},)"
                     R"("genesis":{{"timestamp":"0x{:x}"}},"accounts":{{}}}})",

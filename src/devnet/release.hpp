@@ -31,8 +31,7 @@ inline constexpr int seconds_per_slot = 2;  // minimal preset: 8 slots, so an ep
 [[nodiscard]] std::int64_t genesis_delay_for(std::int64_t iteration_seconds);
 
 // The schedule of a devnet whose iteration 1 began at base_genesis_time. Refuses intervals below 120 s.
-[[nodiscard]] Result<network::Schedule> devnet_schedule(std::int64_t base_genesis_time,
-                                                        std::int64_t iteration_seconds);
+[[nodiscard]] Result<network::Schedule> devnet_schedule(std::int64_t base_genesis_time, std::int64_t iteration_seconds);
 
 // Ephemery's fork versions (the devnet runs Altair from epoch 0 and schedules no later fork).
 [[nodiscard]] std::vector<std::pair<std::string, std::string>> devnet_fork_versions();

@@ -33,7 +33,8 @@ TEST(DevnetRelease, PassesEveryCrossCheckAndChangesItsRootEachIteration) {
     const auto schedule = devnet_schedule(1'800'000'000, 120).value();
     std::string previous_root;
     for (const std::uint64_t iteration : {1U, 2U}) {
-        const auto files = make_release({.iteration = iteration, .schedule = schedule, .validators = some_validators(4)});
+        const auto files =
+            make_release({.iteration = iteration, .schedule = schedule, .validators = some_validators(4)});
         ASSERT_TRUE(files.ok()) << files.error().message;
         const auto report = release::verify_release(
             *files, {.iteration = iteration, .schedule = schedule, .fork_versions = devnet_fork_versions()});
@@ -60,8 +61,8 @@ TEST(GenesisValidatorsFile, ParsesKeysNewOutputAndNamesTheBadLine) {
     EXPECT_EQ(parsed->front().balance_gwei, 32'000'000'000U);
     EXPECT_EQ(parsed->front().withdrawal_credentials[0], 0x01);
 
-    const auto bad = parse_genesis_validators(pubkey + ":" + credentials + ":32000000000\n0x12:" + credentials + ":1\n",
-                                              "keys.txt");
+    const auto bad =
+        parse_genesis_validators(pubkey + ":" + credentials + ":32000000000\n0x12:" + credentials + ":1\n", "keys.txt");
     ASSERT_FALSE(bad.ok());
     EXPECT_NE(bad.error().message.find("keys.txt:2: the public key"), std::string::npos);
     EXPECT_FALSE(parse_genesis_validators("", "keys.txt").ok());
