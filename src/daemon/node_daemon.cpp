@@ -198,6 +198,19 @@ struct NodeDaemon::State {
     std::string last_error;  // of the last failed fetch or reset; cleared by a success
     std::optional<std::int64_t> last_reset_at;
 
+    std::mutex plan_mutex;
+    std::optional<node::NodePlan> last_plan;  // the clients' last start, whose ports status shows
+
+    // Plans from the active release, as every start does, and remembers the plan for status.
+    Result<node::NodePlan> plan_for_start() {
+        auto plan = plan_for_active_release(settings);
+        if (plan) {
+            const std::scoped_lock lock(plan_mutex);
+            last_plan = *plan;
+        }
+        return plan;
+    }
+
     [[nodiscard]] node::NodeTimeState time_state() const {
         node::NodeTimeState state;
         if (auto marker = reset::read_iteration_marker(settings.data_dir); marker && *marker) {
@@ -282,8 +295,8 @@ struct NodeDaemon::State {
         driver->ensure_running();
     }
 
-    Result<std::unique_ptr<ServiceDriver>> make_driver() const {
-        PlanSource plan = [this] { return plan_for_active_release(settings); };
+    Result<std::unique_ptr<ServiceDriver>> make_driver() {
+        PlanSource plan = [this] { return plan_for_start(); };
         switch (settings.node.backend) {
             case node::Backend::native: {
                 // Until a release is active there is nothing to render: each service starts out with its
@@ -463,8 +476,12 @@ nlohmann::ordered_json NodeDaemon::status() {
     }
     auto services = nlohmann::ordered_json::array();
     const auto states = s.driver->states();
-    // The ports each client listens on, once a release is active (the plan needs it).
-    const auto plan = plan_for_active_release(s.settings);
+    // The ports each client listens on, from the plan of their last start (none before the first).
+    std::optional<node::NodePlan> plan;
+    {
+        const std::scoped_lock lock(s.plan_mutex);
+        plan = s.last_plan;
+    }
     const auto ports_of = [&plan](const std::string& service) {
         nlohmann::ordered_json ports = nlohmann::ordered_json::object();
         if (!plan) return ports;
