@@ -4,6 +4,8 @@
 // balances rise), the libp2p peer id is the one of the first iteration, and the previous iteration's slashing
 // protection is archived. At the end no client process is left. Everything runs on loopback ports chosen here.
 #include "test_support/background_process.hpp"
+#include "test_support/files.hpp"
+#include "test_support/run_command.hpp"
 #include "test_support/temp_dir.hpp"
 
 #include <gtest/gtest.h>
@@ -13,11 +15,8 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <optional>
-#include <sstream>
 #include <thread>
 
 namespace ephemery {
@@ -30,16 +29,6 @@ const fs::path lodestar_dir = EPHEMERY_LODESTAR_DIR;
 constexpr int iteration_seconds = 120;
 constexpr int validators = 32;
 constexpr std::uint64_t gwei_per_validator = 32'000'000'000;
-
-std::optional<fs::path> find_node() {
-    const char* path = std::getenv("PATH");  // NOLINT(concurrency-mt-unsafe): read before any thread starts
-    std::istringstream directories(path == nullptr ? "/usr/local/bin:/usr/bin:/bin" : path);
-    for (std::string directory; std::getline(directories, directory, ':');) {
-        const auto candidate = fs::path(directory) / "node";
-        if (!directory.empty() && ::access(candidate.c_str(), X_OK) == 0) return candidate;
-    }
-    return std::nullopt;
-}
 
 std::optional<nlohmann::json> get_json(std::uint16_t port, const std::string& path) {
     httplib::Client client("127.0.0.1", port);
@@ -57,11 +46,6 @@ std::int64_t unix_now() {
         .count();
 }
 
-std::string contents_of(const fs::path& path) {
-    std::ifstream stream(path, std::ios::binary);
-    return {std::istreambuf_iterator<char>(stream), std::istreambuf_iterator<char>()};
-}
-
 // Processes whose command line mentions `needle` (the devnet's data dir: every client gets it in --dataDir).
 std::vector<std::string> processes_mentioning(const std::string& needle) {
     std::vector<std::string> found;
@@ -69,7 +53,7 @@ std::vector<std::string> processes_mentioning(const std::string& needle) {
     for (const auto& entry : fs::directory_iterator("/proc", error)) {
         std::string pid = entry.path().filename().string();
         if (pid.find_first_not_of("0123456789") != std::string::npos || pid == std::to_string(::getpid())) continue;
-        std::string command = contents_of(entry.path() / "cmdline");
+        std::string command = test::contents_of(entry.path() / "cmdline");
         std::replace(command.begin(), command.end(), '\0', ' ');
         if (command.find(needle) != std::string::npos) found.push_back(pid.append(": ").append(command));
     }
@@ -90,8 +74,8 @@ class DevnetAcceptance : public testing::Test {
         ASSERT_TRUE(fs::exists(lodestar_dir / "node_modules" / ".ephemery-install-stamp") && fs::exists(lodestar_))
             << "Lodestar is not installed in " << lodestar_dir.string()
             << "/node_modules: run scripts/install-lodestar (make test and .ci/run do it)";
-        const auto node = find_node();
-        ASSERT_TRUE(node.has_value()) << "node is not on PATH; Lodestar needs Node.js 20";
+        const auto node = test::find_on_path("node");
+        ASSERT_FALSE(node.empty()) << "node is not on PATH; Lodestar needs Node.js 20";
         fs::create_directories(root_.path() / "home");
         test::BackgroundProcessOptions options;
         options.argv = {EPHEMERY_BINARY,       "--data-dir",
@@ -102,7 +86,7 @@ class DevnetAcceptance : public testing::Test {
                         "--port-base",         std::to_string(test::free_loopback_port_block(8))};
         // No LODESTAR_* variables (Lodestar reads them as flags); the control API on any free port.
         options.env = {{"HOME", (root_.path() / "home").string()},
-                       {"PATH", node->parent_path().string() + ":/usr/bin:/bin"},
+                       {"PATH", node.parent_path().string() + ":/usr/bin:/bin"},
                        {"EPHEMERY_API_PORT", "0"}};
         options.working_directory = root_.path();
         options.log_file = root_.path() / "devnet.out";
@@ -114,7 +98,7 @@ class DevnetAcceptance : public testing::Test {
         std::string text;
         for (const auto& file : {root_.path() / "devnet.out", data_dir_ / "logs" / "devnet-consensus-lodestar.log",
                                  data_dir_ / "logs" / "devnet-validator-lodestar.log"}) {
-            const std::string log = contents_of(file);
+            const std::string log = test::contents_of(file);
             text += "\n--- " + file.filename().string() + " (end) ---\n" +
                     log.substr(log.size() > 4000 ? log.size() - 4000 : 0);
         }
@@ -123,7 +107,7 @@ class DevnetAcceptance : public testing::Test {
 
     std::optional<nlohmann::json> status() {
         if (api_port_ == 0) {
-            const auto state = nlohmann::json::parse(contents_of(data_dir_ / "daemon.json"), nullptr, false);
+            const auto state = nlohmann::json::parse(test::contents_of(data_dir_ / "daemon.json"), nullptr, false);
             if (!state.is_object() || !state.contains("api_port")) return std::nullopt;
             api_port_ = state["api_port"].get<std::uint16_t>();
         }
@@ -144,7 +128,7 @@ class DevnetAcceptance : public testing::Test {
                 }
                 // The times of the node's iteration, from the schedule devnet.json records (T(1) + (N - 1) *
                 // interval; beacon genesis a tenth of the interval, at least 20 s, later).
-                const auto record = nlohmann::json::parse(contents_of(data_dir_ / "devnet.json"), nullptr, false);
+                const auto record = nlohmann::json::parse(test::contents_of(data_dir_ / "devnet.json"), nullptr, false);
                 if (!record.is_object()) return false;
                 IterationView seen;
                 seen.iteration = iteration["data"].get<std::uint64_t>();

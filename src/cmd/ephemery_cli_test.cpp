@@ -1,5 +1,6 @@
 // Runs the real binary: exit codes and messages as an operator sees them.
 #include "cmd/cli_test_fixture.hpp"
+#include "test_support/files.hpp"
 #include "test_support/http_server.hpp"
 #include "test_support/release_fixture.hpp"
 #include "test_support/run_command.hpp"
@@ -439,10 +440,6 @@ class KeysNewCli : public Cli {
         struct stat info {};
         return ::stat(path.c_str(), &info) == 0 ? info.st_mode & 0777U : 0U;
     }
-    static std::string contents_of(const std::filesystem::path& path) {
-        std::ifstream file(path, std::ios::binary);
-        return {std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
-    }
     [[nodiscard]] test::CommandOutput keys_new(const std::vector<std::string>& extra) {
         std::vector<std::string> args{"keys", "new", "--count", "2", "--withdrawal", address, "--kdf", "pbkdf2"};
         args.insert(args.end(), extra.begin(), extra.end());
@@ -460,7 +457,7 @@ TEST_F(KeysNewCli, TwoKeysWhoseKeystoresDecryptWithTheirPasswordFilesAndNoSecret
     EXPECT_EQ(doc.at("genesis_fork_version"), "0x1000101b");
     EXPECT_EQ(doc.at("withdrawal_credentials"), "0x010000000000000000000000" + address.substr(2));
 
-    const std::string mnemonic = contents_of(work_.path() / "mnemonic.txt");
+    const std::string mnemonic = test::contents_of(work_.path() / "mnemonic.txt");
     EXPECT_EQ(file_mode(work_.path() / "mnemonic.txt"), 0600U);
     EXPECT_TRUE(std::regex_match(mnemonic, std::regex("([a-z]+ ){23}[a-z]+\n"))) << "24 words";
     std::vector<std::string> secrets{mnemonic.substr(0, mnemonic.size() - 1),
@@ -475,13 +472,13 @@ TEST_F(KeysNewCli, TwoKeysWhoseKeystoresDecryptWithTheirPasswordFilesAndNoSecret
         EXPECT_EQ(key.at("keystore"), (std::filesystem::path("validators") / "keystores" / (stem + ".json")).string());
         EXPECT_EQ(file_mode(keystore_path), 0600U);
         EXPECT_EQ(file_mode(password_path), 0600U);
-        const auto keystore = nlohmann::json::parse(contents_of(keystore_path));
+        const auto keystore = nlohmann::json::parse(test::contents_of(keystore_path));
         EXPECT_EQ(keystore.at("version"), 4);
         EXPECT_EQ(keystore.at("path"), "m/12381/3600/" + std::to_string(i) + "/0/0");
         EXPECT_EQ(keystore.at("crypto").at("kdf").at("function"), "pbkdf2");
         EXPECT_EQ("0x" + keystore.at("pubkey").get<std::string>(), key.at("pubkey"));
         pubkeys.push_back(keystore.at("pubkey").get<std::string>());
-        const std::string password = contents_of(password_path);
+        const std::string password = test::contents_of(password_path);
         EXPECT_TRUE(std::regex_match(password, std::regex("[0-9a-f]{64}"))) << "no trailing newline";
         secrets.push_back(password);
     }
@@ -494,12 +491,12 @@ TEST_F(KeysNewCli, TwoKeysWhoseKeystoresDecryptWithTheirPasswordFilesAndNoSecret
     }
     ASSERT_EQ(deposit_files.size(), 1U);
     EXPECT_EQ(deposit_files[0].string(), (work_.path() / doc.at("deposit_data").get<std::string>()).string());
-    const auto deposits = nlohmann::json::parse(contents_of(deposit_files[0]));
+    const auto deposits = nlohmann::json::parse(test::contents_of(deposit_files[0]));
     ASSERT_EQ(deposits.size(), 2U);
     EXPECT_EQ(deposits[1].at("pubkey"), pubkeys[1]);
     EXPECT_EQ(deposits[1].at("fork_version"), "1000101b");
     EXPECT_EQ(deposits[1].at("network_name"), "ephemery");
-    EXPECT_EQ(contents_of(out_dir / "genesis-validators.txt"),
+    EXPECT_EQ(test::contents_of(out_dir / "genesis-validators.txt"),
               "0x" + pubkeys[0] + ":010000000000000000000000" + address.substr(2) + ":32000000000\n0x" + pubkeys[1] +
                   ":010000000000000000000000" + address.substr(2) + ":32000000000\n");
 
@@ -646,7 +643,7 @@ TEST_F(KeysCli, NewKeysImportIntoLodestarThenRotateAndCheck) {
     ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
     EXPECT_EQ(nlohmann::json::parse(result.out).at("passed"), 2);
     for (const auto& entry : std::filesystem::directory_iterator(data / "secrets")) {
-        EXPECT_EQ(contents_of(entry.path()), "a brand new password");
+        EXPECT_EQ(test::contents_of(entry.path()), "a brand new password");
         EXPECT_EQ(file_mode(entry.path()), 0600U);
     }
 }

@@ -3,22 +3,20 @@
 // beacon node in dev mode. Lodestar comes from tools/lodestar (scripts/install-lodestar); both processes run on
 // loopback ports chosen here and are stopped, with their directories removed, however the test ends.
 #include "test_support/background_process.hpp"
+#include "test_support/files.hpp"
 #include "test_support/run_command.hpp"
 #include "test_support/temp_dir.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
-#include <unistd.h>
 #include <nlohmann/json.hpp>
 
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <optional>
 #include <regex>
 #include <set>
-#include <sstream>
 
 namespace ephemery {
 namespace {
@@ -28,17 +26,6 @@ using testing::HasSubstr;
 
 const std::filesystem::path lodestar_dir = EPHEMERY_LODESTAR_DIR;
 const std::string withdrawal_address = "0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed";
-
-// Node.js from the PATH the tests run with; Lodestar is a Node program.
-std::optional<std::filesystem::path> find_node() {
-    const char* path = std::getenv("PATH");  // NOLINT(concurrency-mt-unsafe): read before any thread starts
-    std::istringstream directories(path == nullptr ? "/usr/local/bin:/usr/bin:/bin" : path);
-    for (std::string directory; std::getline(directories, directory, ':');) {
-        const auto candidate = std::filesystem::path(directory) / "node";
-        if (!directory.empty() && ::access(candidate.c_str(), X_OK) == 0) return candidate;
-    }
-    return std::nullopt;
-}
 
 std::string without_colours(const std::string& text) {
     static const std::regex colour_code("\x1b\\[[0-9;]*m");
@@ -68,11 +55,6 @@ std::optional<nlohmann::json> get_json(std::uint16_t port, const std::string& pa
     return parsed;
 }
 
-std::string contents_of(const std::filesystem::path& path) {
-    std::ifstream stream(path, std::ios::binary);
-    return {std::istreambuf_iterator<char>(stream), std::istreambuf_iterator<char>()};
-}
-
 class LodestarIntegration : public testing::Test {
   protected:
     void SetUp() override {
@@ -81,9 +63,8 @@ class LodestarIntegration : public testing::Test {
                     std::filesystem::exists(lodestar_script))
             << "Lodestar is not installed in " << lodestar_dir.string()
             << "/node_modules: run scripts/install-lodestar (make test and .ci/run do it)";
-        const auto found = find_node();
-        ASSERT_TRUE(found.has_value()) << "node is not on PATH; Lodestar needs Node.js 20 (tools/lodestar/README.md)";
-        node_ = *found;
+        node_ = test::find_on_path("node");
+        ASSERT_FALSE(node_.empty()) << "node is not on PATH; Lodestar needs Node.js 20 (tools/lodestar/README.md)";
         std::filesystem::create_directories(root_.path() / "home");
     }
 
@@ -185,7 +166,7 @@ TEST_F(LodestarIntegration, KeysFromKeysNewAreLoadedByARealValidatorClient) {
         [&] {
             if (!validator.running()) return true;
             if (!std::filesystem::exists(token_file)) return false;
-            const auto keystores = get_json(keymanager_port, "/eth/v1/keystores", contents_of(token_file));
+            const auto keystores = get_json(keymanager_port, "/eth/v1/keystores", test::contents_of(token_file));
             if (!keystores) return false;
             listed.clear();
             for (const auto& entry : keystores->at("data"))

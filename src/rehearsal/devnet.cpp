@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 
 namespace ephemery::rehearsal {
@@ -207,10 +208,11 @@ void prune_published(const fs::path& releases) {
     for (const auto& entry : fs::directory_iterator(releases, error)) {
         const std::string name = entry.path().filename().string();
         if (!name.starts_with(devnet::devnet_tag_prefix)) continue;
-        try {
-            published.emplace_back(std::stoull(name.substr(devnet::devnet_tag_prefix.size())), entry.path());
-        } catch (const std::exception&) {  // not one of ours
-        }
+        const std::string_view number = std::string_view(name).substr(devnet::devnet_tag_prefix.size());
+        std::uint64_t iteration = 0;
+        const auto parsed = std::from_chars(number.data(), number.data() + number.size(), iteration);
+        if (parsed.ec != std::errc{} || parsed.ptr != number.data() + number.size()) continue;  // not one of ours
+        published.emplace_back(iteration, entry.path());
     }
     if (published.size() <= published_releases_kept) return;
     std::sort(published.begin(), published.end());
