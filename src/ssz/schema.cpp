@@ -165,9 +165,10 @@ TypePtr container_type(std::string name, std::vector<Field> fields) {
     for (const auto& field : fields) {
         if (!field.type) bad_schema("field " + name + "." + field.name + " without a type");
     }
+    const std::uint64_t field_count = fields.size();
     return make({.kind = Kind::container,
                  .name = std::move(name),
-                 .length = fields.size(),
+                 .length = field_count,
                  .element = nullptr,
                  .fields = std::move(fields)});
 }
@@ -406,14 +407,14 @@ Check check_value(const Type& type, std::span<const std::uint8_t> bytes) {
     }
 }
 
-Error to_error(Failure failure, std::string_view root_name) {
+Error to_error(const Failure& failure, std::string_view root_name) {
     return make_error(failure.code, std::string(root_name) + failure.path + ": " + failure.what);
 }
 
 }  // namespace
 
 Status validate(const Type& type, std::span<const std::uint8_t> bytes, std::string_view root_name) {
-    if (auto failed = check_value(type, bytes)) return to_error(std::move(*failed), root_name);
+    if (auto failed = check_value(type, bytes)) return to_error(*failed, root_name);
     return {};
 }
 
@@ -479,7 +480,7 @@ void fixed_container_roots(const Type& type, std::span<const std::uint8_t> bytes
                            std::uint8_t* out) {
     const std::size_t field_count = type.fields().size();
     const std::size_t width = std::bit_ceil(field_count);
-    const std::size_t depth = static_cast<std::size_t>(std::countr_zero(width));
+    const auto depth = static_cast<std::size_t>(std::countr_zero(width));
     const std::size_t element_size = type.size();
     std::vector<std::uint8_t> scratch(std::min<std::uint64_t>(count, container_batch) * width * bytes_per_chunk);
     for (std::uint64_t first = 0; first < count; first += container_batch) {
@@ -556,7 +557,11 @@ void root_into(const Type& type, std::span<const std::uint8_t> bytes, std::uint8
         case Kind::bitlist: {
             // The delimiter (the highest set bit) is not hashed: clear it, and drop its byte if nothing else is there.
             std::vector<std::uint8_t> packed(bytes.begin(), bytes.end());
-            const auto delimiter = static_cast<unsigned>(std::bit_width(packed.back()) - 1);
+            const int last_width = packed.empty() ? 0 : std::bit_width(packed.back());
+            if (last_width == 0) {  // no delimiter: unreachable once validated; hashed as the empty bitlist
+                packed.assign(1, 1);
+            }
+            const auto delimiter = static_cast<unsigned>(std::max(last_width, 1) - 1);
             const std::uint64_t bits = 8 * (packed.size() - 1) + delimiter;
             packed.back() = static_cast<std::uint8_t>(packed.back() & ~(1U << delimiter));
             if (delimiter == 0) packed.pop_back();
