@@ -37,6 +37,7 @@ int run(int argc, char** argv) {
     add_clients_command(app, context);
     add_node_commands(app, context);
     add_devnet_command(app, context);
+    add_checkpoint_command(app, context);
 
     try {
         app.parse(argc, argv);

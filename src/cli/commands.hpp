@@ -21,5 +21,7 @@ void add_node_commands(CLI::App& app, CommandContext& context);
 void add_logs_command(CLI::App& app, CommandContext& context);
 // `devnet`: a mini-Ephemery with short iterations on Lodestar.
 void add_devnet_command(CLI::App& app, CommandContext& context);
+// `checkpoint fetch` and `checkpoint serve`.
+void add_checkpoint_command(CLI::App& app, CommandContext& context);
 
 }  // namespace ephemery::cli

@@ -176,6 +176,9 @@ void read_checkpoint(Section& section, checkpoint::Settings& settings) {
     section.boolean("enabled", settings.enabled);
     section.string_list("providers", settings.providers, check_http_url);
     section.integer("quorum", settings.quorum, {1, 16, "providers"});
+    section.integer("cache_entries", settings.cache_entries, {1, 1000, "checkpoints"});
+    section.integer("cache_mb", settings.cache_mb, {1, std::int64_t{1} << 30, "MiB"});
+    section.integer("serve_port", settings.serve_port, {1, 65535, "(TCP port)"});
     if (settings.enabled && static_cast<std::size_t>(settings.quorum) > settings.providers.size()) {
         section.error_at("quorum", fmt::format("a quorum of {} needs at least {} providers; {} are configured",
                                                settings.quorum, settings.quorum, settings.providers.size()));
