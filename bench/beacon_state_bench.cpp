@@ -198,7 +198,7 @@ void peer_lodestar_beacon_state_mainnet(benchmark::State& state) {
     for (auto _ : state) {
         const auto run =
             ephemery::infra::run_process({"node", (oracle / "oracle.mjs").string(), "bench-peer", bench.file.string(),
-                                          std::string(ssz::fork_name(bench_fork)), "5"});
+                                          std::string(ssz::fork_name(bench_fork)), "3"});
         if (!run || run->exit_code != 0) {
             state.SkipWithError(
                 run ? ("oracle.mjs bench-peer failed: " + ephemery::infra::last_lines(run->output, 5)).c_str()
