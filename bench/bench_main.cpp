@@ -39,6 +39,11 @@ int main(int argc, char** argv) {
     }
     ssz_speedups.push_back({"ssz: List[Root, 2^40] of 65,536 roots, merkleize vs per-pair OpenSSL tree",
                             "ssz_merkleize_list_65536_roots", "peer_openssl_merkleize_list_65536_roots", "MB", 0.0});
+    ssz_speedups.push_back(
+        {"ssz: validate + hash_tree_root of a mainnet Fulu BeaconState (250,000 validators) vs "
+         "@lodestar/types 1.50.0 deserializeToViewDU + hashTreeRoot",
+         "ssz_inspect_beacon_state_mainnet/min_time:2.000",
+         "peer_lodestar_beacon_state_mainnet/iterations:1/manual_time", "MB", 5.0});
     const bool ssz_complete = reporter.print_speedups(ssz_speedups);
     const bool budgets_complete = reporter.print_time_budgets({
         {"keys check: 1,000 scrypt (n=2^18) keystores sharing one salt and password",

@@ -48,7 +48,10 @@ std::uint32_t read_u32(std::span<const std::uint8_t> bytes, std::size_t at) {
 
 std::string hex_byte(std::uint8_t byte) {
     constexpr std::string_view digits = "0123456789abcdef";
-    return std::string("0x") + digits[byte >> 4U] + digits[byte & 0xfU];
+    std::string text = "0x00";
+    text[2] = digits[byte >> 4U];
+    text[3] = digits[byte & 0xfU];
+    return text;
 }
 
 TypePtr make(Type::Parts parts) {
@@ -194,7 +197,10 @@ Check within(Check check, const std::string& step) {
 }
 
 std::string index_step(std::uint64_t index) {
-    return "[" + str(index) + "]";
+    std::string step = "[";  // appended, not "[" + ...: GCC 12 -O3 warns falsely (-Wrestrict) on that form
+    step += str(index);
+    step += ']';
+    return step;
 }
 
 Check check_value(const Type& type, std::span<const std::uint8_t> bytes);
