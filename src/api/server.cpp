@@ -2,6 +2,7 @@
 
 #include "core/text.hpp"
 #include "infra/files.hpp"
+#include "infra/http_service.hpp"
 
 #include <fmt/format.h>
 #include <httplib.h>
@@ -11,8 +12,6 @@
 #include <sys/stat.h>
 
 #include <array>
-#include <chrono>
-#include <thread>
 
 namespace ephemery::api {
 
@@ -55,9 +54,7 @@ int status_for(Errc code) {
 }  // namespace
 
 struct ControlServer::State {
-    httplib::Server server;
-    std::thread thread;
-    int port{0};
+    infra::HttpService http;
     SecretString token;
 };
 
@@ -105,20 +102,18 @@ ControlServer::~ControlServer() {
 }
 
 int ControlServer::port() const {
-    return state_->port;
+    return state_->http.port();
 }
 
 void ControlServer::stop() {
-    if (!state_) return;
-    state_->server.stop();
-    if (state_->thread.joinable()) state_->thread.join();
+    if (state_) state_->http.stop();
 }
 
 Result<std::unique_ptr<ControlServer>> ControlServer::start(const Settings& settings, SecretString token,
                                                             ControlTarget& target) {
     auto state = std::make_unique<State>();
     state->token = std::move(token);
-    httplib::Server& server = state->server;
+    httplib::Server& server = state->http.server();
     const SecretString& secret = state->token;
 
     server.Get("/api/v1/status", [&target](const httplib::Request&, httplib::Response& response) {
@@ -161,30 +156,14 @@ Result<std::unique_ptr<ControlServer>> ControlServer::start(const Settings& sett
         reply_json(response, 202, {{"reset", "started"}});
     });
 
-    // SO_REUSEADDR only: httplib's default adds SO_REUSEPORT, which would let a second daemon share the port.
-    server.set_socket_options([](socket_t socket) {
-        const int yes = 1;
-        ::setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
-    });
     const std::string& address = settings.listen_address;
-    if (settings.port == 0) {
-        state->port = server.bind_to_any_port(address);
-    } else if (server.bind_to_port(address, static_cast<int>(settings.port))) {
-        state->port = static_cast<int>(settings.port);
-    }
-    if (state->port <= 0) {
-        return make_error(Errc::io_error,
-                          fmt::format("cannot listen on {}:{} (in use? set api.port)", address, settings.port));
+    if (auto listening = state->http.listen(address, static_cast<std::uint16_t>(settings.port), "set api.port");
+        !listening) {
+        return listening.error();
     }
     if (address != "127.0.0.1" && address != "::1" && address != "localhost") {
         spdlog::warn("the control API listens on {}: reachable from other hosts (its POST routes need the token)",
                      address);
-    }
-    State* raw = state.get();
-    state->thread = std::thread([raw] { raw->server.listen_after_bind(); });
-    // Until the loop runs, Server::stop() would be lost and the thread never end: wait for it.
-    for (int attempt = 0; attempt < 500 && !server.is_running(); ++attempt) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     return std::unique_ptr<ControlServer>(new ControlServer(std::move(state)));
 }

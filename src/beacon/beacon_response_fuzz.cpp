@@ -7,7 +7,8 @@
 #include <string_view>
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    const std::string_view text(reinterpret_cast<const char*>(data), size);  // NOLINT(cppcoreguidelines-pro-type-reinterpret-cast)
+    const std::string_view text(reinterpret_cast<const char*>(data),
+                                size);  // NOLINT(cppcoreguidelines-pro-type-reinterpret-cast)
     using namespace ephemery::beacon;
     (void)parse_genesis(text);
     (void)parse_finality_checkpoints(text);

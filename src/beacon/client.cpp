@@ -90,7 +90,8 @@ Result<Health> BeaconClient::health() {
     const auto request = get_request(base_url_ + "/eth/v1/node/health");
     const auto response = perform(request, settings_);
     record(response);
-    if (response.transport_failed()) return make_error(Errc::io_error, fmt::format("{}: {}", request.url, response.error));
+    if (response.transport_failed())
+        return make_error(Errc::io_error, fmt::format("{}: {}", request.url, response.error));
     if (response.status == 200) return Health::ready;
     if (response.status == 206) return Health::syncing;
     return Health::not_ready;
@@ -125,7 +126,8 @@ Result<std::string> BeaconClient::ids_request(const std::string& path, const std
     // POST {"ids": [...]} is the current form; nodes from before it answer 404/405, then GET with a query.
     const std::string body = nlohmann::json{{key, ids}}.dump();
     auto posted = post_json(path, body);
-    if (posted || (posted.error().code != Errc::not_found && posted.error().message.find("HTTP 405") == std::string::npos)) {
+    if (posted ||
+        (posted.error().code != Errc::not_found && posted.error().message.find("HTTP 405") == std::string::npos)) {
         return posted;
     }
     if (ids.empty()) return get_json(path);
@@ -166,7 +168,8 @@ Result<std::vector<ProposerDuty>> BeaconClient::proposer_duties(std::uint64_t ep
 }
 
 Result<std::vector<Liveness>> BeaconClient::liveness(std::uint64_t epoch, const std::vector<std::uint64_t>& indices) {
-    auto body = post_json(fmt::format("/eth/v1/validator/liveness/{}", epoch), nlohmann::json(as_strings(indices)).dump());
+    auto body =
+        post_json(fmt::format("/eth/v1/validator/liveness/{}", epoch), nlohmann::json(as_strings(indices)).dump());
     if (!body) return body.error();
     return parse_liveness(*body);
 }
@@ -192,18 +195,22 @@ Result<SszDownload> BeaconClient::download(const HttpRequest& request, bool json
     if (auto ok = checked(request, response); !ok) return ok.error();
     const bool json = response.content_type.find("json") != std::string::npos;
     if (json && !json_allowed) {
-        return make_error(Errc::unsupported, fmt::format("{}: the node answered JSON, not SSZ (application/octet-stream)",
-                                                         request.url));
+        return make_error(Errc::unsupported,
+                          fmt::format("{}: the node answered JSON, not SSZ (application/octet-stream)", request.url));
     }
-    return SszDownload{
-        .bytes = response.bytes, .json = json, .consensus_version = response.consensus_version, .elapsed = response.elapsed};
+    return SszDownload{.bytes = response.bytes,
+                       .json = json,
+                       .consensus_version = response.consensus_version,
+                       .elapsed = response.elapsed};
 }
 
-Result<SszDownload> BeaconClient::download_state(const std::string& state_id, const std::filesystem::path& destination) {
+Result<SszDownload> BeaconClient::download_state(const std::string& state_id,
+                                                 const std::filesystem::path& destination) {
     return download(state_request(state_id, destination), false);
 }
 
-Result<SszDownload> BeaconClient::download_block(const std::string& block_id, const std::filesystem::path& destination) {
+Result<SszDownload> BeaconClient::download_block(const std::string& block_id,
+                                                 const std::filesystem::path& destination) {
     return download(block_request(block_id, destination), true);
 }
 
@@ -211,13 +218,15 @@ Result<SszDownload> BeaconClient::download_block(const std::string& block_id, co
 
 Result<std::uint64_t> parse_quantity(std::string_view text) {
     if (text.size() < 3 || text.size() > 18 || text.substr(0, 2) != "0x") {
-        return make_error(Errc::parse_error, fmt::format("JSON-RPC: \"{}\" is not a 0x-hex quantity", text.substr(0, 40)));
+        return make_error(Errc::parse_error,
+                          fmt::format("JSON-RPC: \"{}\" is not a 0x-hex quantity", text.substr(0, 40)));
     }
     std::uint64_t value = 0;
     const auto* end = text.data() + text.size();
     const auto [stop, code] = std::from_chars(text.data() + 2, end, value, 16);
     if (code != std::errc{} || stop != end) {
-        return make_error(Errc::parse_error, fmt::format("JSON-RPC: \"{}\" is not a 0x-hex quantity", text.substr(0, 40)));
+        return make_error(Errc::parse_error,
+                          fmt::format("JSON-RPC: \"{}\" is not a 0x-hex quantity", text.substr(0, 40)));
     }
     return value;
 }
@@ -243,8 +252,8 @@ Result<ExecutionSyncing> parse_execution_syncing(std::string_view result_json) {
     if (result.is_boolean() && !result.get<bool>()) return ExecutionSyncing{};
     if (!result.is_object()) return make_error(Errc::parse_error, "eth_syncing: result is neither false nor an object");
     ExecutionSyncing syncing{.syncing = true};
-    for (const auto& [name, target] : {std::pair{"currentBlock", &syncing.current_block},
-                                       std::pair{"highestBlock", &syncing.highest_block}}) {
+    for (const auto& [name, target] :
+         {std::pair{"currentBlock", &syncing.current_block}, std::pair{"highestBlock", &syncing.highest_block}}) {
         auto found = result.find(name);
         if (found == result.end() || !found->is_string()) {
             return make_error(Errc::parse_error, fmt::format("eth_syncing: `{}` is missing or not a string", name));
@@ -259,9 +268,11 @@ Result<ExecutionSyncing> parse_execution_syncing(std::string_view result_json) {
 ExecutionClient::ExecutionClient(std::string url, HttpSettings settings) : url_(std::move(url)), settings_(settings) {}
 
 Result<std::string> ExecutionClient::call(const std::string& method) {
-    const std::string body =
-        nlohmann::json{{"jsonrpc", "2.0"}, {"method", method}, {"params", nlohmann::json::array()}, {"id", next_id_++}}
-            .dump();
+    const std::string body = nlohmann::json{
+        {"jsonrpc", "2.0"},
+        {"method", method},
+        {"params", nlohmann::json::array()},
+        {"id", next_id_++}}.dump();
     const auto request = post_request(url_, body);
     const auto response = perform(request, settings_);
     ++stats_.requests;

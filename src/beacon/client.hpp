@@ -52,21 +52,27 @@ class BeaconClient {
     // ids: indices or 0x pubkeys; empty = all. POST first; GET (both array forms) for nodes without the POST.
     [[nodiscard]] Result<std::vector<ValidatorInfo>> validators(const std::string& state_id,
                                                                 const std::vector<std::string>& ids);
-    [[nodiscard]] Result<std::vector<Balance>> balances(const std::string& state_id, const std::vector<std::string>& ids);
+    [[nodiscard]] Result<std::vector<Balance>> balances(const std::string& state_id,
+                                                        const std::vector<std::string>& ids);
     [[nodiscard]] Result<std::vector<AttesterDuty>> attester_duties(std::uint64_t epoch,
                                                                     const std::vector<std::uint64_t>& indices);
     [[nodiscard]] Result<std::vector<ProposerDuty>> proposer_duties(std::uint64_t epoch);
-    [[nodiscard]] Result<std::vector<Liveness>> liveness(std::uint64_t epoch, const std::vector<std::uint64_t>& indices);
+    [[nodiscard]] Result<std::vector<Liveness>> liveness(std::uint64_t epoch,
+                                                         const std::vector<std::uint64_t>& indices);
     [[nodiscard]] Result<std::vector<AttestationReward>> attestation_rewards(std::uint64_t epoch,
                                                                              const std::vector<std::uint64_t>& indices);
     // SSZ bodies written to `destination` as they arrive (the caller owns verification and renaming). A JSON
     // answer fails for states; for blocks it is kept and flagged.
-    [[nodiscard]] Result<SszDownload> download_state(const std::string& state_id, const std::filesystem::path& destination);
-    [[nodiscard]] Result<SszDownload> download_block(const std::string& block_id, const std::filesystem::path& destination);
+    [[nodiscard]] Result<SszDownload> download_state(const std::string& state_id,
+                                                     const std::filesystem::path& destination);
+    [[nodiscard]] Result<SszDownload> download_block(const std::string& block_id,
+                                                     const std::filesystem::path& destination);
 
     // The requests behind the downloads, for racing one resource across providers (beacon::race).
-    [[nodiscard]] HttpRequest state_request(const std::string& state_id, const std::filesystem::path& destination) const;
-    [[nodiscard]] HttpRequest block_request(const std::string& block_id, const std::filesystem::path& destination) const;
+    [[nodiscard]] HttpRequest state_request(const std::string& state_id,
+                                            const std::filesystem::path& destination) const;
+    [[nodiscard]] HttpRequest block_request(const std::string& block_id,
+                                            const std::filesystem::path& destination) const;
 
     // Counts a response into stats() (for transfers run outside this client, such as races).
     void record(const HttpResponse& response);

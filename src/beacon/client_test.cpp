@@ -1,5 +1,6 @@
 #include "beacon/client.hpp"
 
+#include "test_support/files.hpp"
 #include "test_support/http_server.hpp"
 #include "test_support/temp_dir.hpp"
 
@@ -25,13 +26,6 @@ HttpSettings quick_settings() {
     settings.backoff_initial = 10ms;
     settings.backoff_max = 20ms;
     return settings;
-}
-
-std::string read_all(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream out;
-    out << in.rdbuf();
-    return out.str();
 }
 
 TEST(BeaconClient, RetriesServerErrorsAndCountsThem) {
@@ -76,17 +70,19 @@ TEST(BeaconClient, ValidatorsFallBackFromPostToEitherArrayForm) {
     test::HttpTestServer server([&](httplib::Server& http) {
         http.Post("/eth/v1/beacon/states/head/validator_balances",
                   [](const httplib::Request&, httplib::Response& response) { response.status = 405; });
-        http.Get("/eth/v1/beacon/states/head/validator_balances", [&](const httplib::Request& request, httplib::Response& response) {
-            const std::lock_guard lock(mutex);
-            // This node only takes the repeated form (id=1&id=2), like some older clients.
-            const auto ids = request.get_param_value_count("id");
-            queries.push_back(std::to_string(ids));
-            if (ids != 2) {
-                response.status = 400;
-                return;
-            }
-            response.set_content(R"({"data":[{"index":"1","balance":"5"},{"index":"2","balance":"6"}]})", "application/json");
-        });
+        http.Get("/eth/v1/beacon/states/head/validator_balances",
+                 [&](const httplib::Request& request, httplib::Response& response) {
+                     const std::lock_guard lock(mutex);
+                     // This node only takes the repeated form (id=1&id=2), like some older clients.
+                     const auto ids = request.get_param_value_count("id");
+                     queries.push_back(std::to_string(ids));
+                     if (ids != 2) {
+                         response.status = 400;
+                         return;
+                     }
+                     response.set_content(R"({"data":[{"index":"1","balance":"5"},{"index":"2","balance":"6"}]})",
+                                          "application/json");
+                 });
     });
     BeaconClient client(server.base_url(), quick_settings());
     const auto balances = client.balances("head", {"1", "2"});
@@ -98,14 +94,15 @@ TEST(BeaconClient, ValidatorsFallBackFromPostToEitherArrayForm) {
 TEST(BeaconClient, DownloadsSszToDiskWithTheForkHeader) {
     const std::string ssz(100000, '\x07');
     test::HttpTestServer server([&](httplib::Server& http) {
-        http.Get("/eth/v2/debug/beacon/states/finalized", [&](const httplib::Request& request, httplib::Response& response) {
-            if (request.get_header_value("Accept") != "application/octet-stream") {
-                response.status = 415;
-                return;
-            }
-            response.set_header("Eth-Consensus-Version", "Altair");
-            response.set_content(ssz, "application/octet-stream");
-        });
+        http.Get("/eth/v2/debug/beacon/states/finalized",
+                 [&](const httplib::Request& request, httplib::Response& response) {
+                     if (request.get_header_value("Accept") != "application/octet-stream") {
+                         response.status = 415;
+                         return;
+                     }
+                     response.set_header("Eth-Consensus-Version", "Altair");
+                     response.set_content(ssz, "application/octet-stream");
+                 });
     });
     test::TempDir dir;
     BeaconClient client(server.base_url(), quick_settings());
@@ -113,12 +110,14 @@ TEST(BeaconClient, DownloadsSszToDiskWithTheForkHeader) {
     ASSERT_TRUE(downloaded) << downloaded.error().message;
     EXPECT_EQ(downloaded->bytes, ssz.size());
     EXPECT_EQ(downloaded->consensus_version, "altair");
-    EXPECT_EQ(read_all(dir.path() / "state.ssz"), ssz);
+    EXPECT_EQ(test::contents_of(dir.path() / "state.ssz"), ssz);
 }
 
 TEST(BeaconHttp, RaceKeepsTheFirstAcceptedAndCancelsTheSlowOne) {
     test::HttpTestServer bad([](httplib::Server& http) {
-        http.Get("/x", [](const httplib::Request&, httplib::Response& response) { response.set_content("bad", "text/plain"); });
+        http.Get("/x", [](const httplib::Request&, httplib::Response& response) {
+            response.set_content("bad", "text/plain");
+        });
     });
     test::HttpTestServer good([](httplib::Server& http) {
         http.Get("/x", [](const httplib::Request&, httplib::Response& response) {
@@ -142,7 +141,8 @@ TEST(BeaconHttp, RaceKeepsTheFirstAcceptedAndCancelsTheSlowOne) {
     };
     const auto started = std::chrono::steady_clock::now();
     const auto outcome = race(requests, quick_settings(), [&](std::size_t index, const HttpResponse&) -> Status {
-        if (read_all(requests[index].to_file) != "good") return make_error(Errc::verification_failed, "wrong bytes");
+        if (test::contents_of(requests[index].to_file) != "good")
+            return make_error(Errc::verification_failed, "wrong bytes");
         return {};
     });
     ASSERT_TRUE(outcome.winner.has_value());

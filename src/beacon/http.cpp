@@ -141,10 +141,9 @@ void finish(Transfer& transfer, CURLcode code, const HttpSettings& settings) {
         if (!flushed && code == CURLE_OK) response.error = "could not write the body to disk";
     }
     if (transfer.over_limit) {
-        response.error = fmt::format("body larger than the {} MiB allowed",
-                                     (transfer.request->to_file.empty() ? settings.max_body_bytes
-                                                                        : settings.max_download_bytes) >>
-                                         20U);
+        response.error = fmt::format(
+            "body larger than the {} MiB allowed",
+            (transfer.request->to_file.empty() ? settings.max_body_bytes : settings.max_download_bytes) >> 20U);
     } else if (transfer.write_failed) {
         response.error = "could not write the body to disk";
     } else if (code == CURLE_OPERATION_TIMEDOUT) {

@@ -25,7 +25,7 @@ struct HttpSettings {
     int attempts{3};  // transport errors and 5xx are retried (typed calls, not races)
     std::chrono::milliseconds backoff_initial{std::chrono::milliseconds{250}};
     std::chrono::milliseconds backoff_max{std::chrono::seconds{4}};
-    std::uint64_t max_body_bytes{std::uint64_t{64} << 20};      // JSON answers
+    std::uint64_t max_body_bytes{std::uint64_t{64} << 20};     // JSON answers
     std::uint64_t max_download_bytes{std::uint64_t{4} << 30};  // SSZ states and blocks
 };
 
@@ -45,10 +45,10 @@ struct HttpRequest {
 [[nodiscard]] HttpRequest ssz_download_request(std::string url, std::filesystem::path destination);
 
 struct HttpResponse {
-    long status{0};           // 0 when no HTTP answer arrived
-    std::string error;        // transport failure (timeout, refused, cut off, too big); empty otherwise
-    std::string body;         // in-memory requests
-    std::uint64_t bytes{0};   // body size
+    long status{0};          // 0 when no HTTP answer arrived
+    std::string error;       // transport failure (timeout, refused, cut off, too big); empty otherwise
+    std::string body;        // in-memory requests
+    std::uint64_t bytes{0};  // body size
     std::string content_type;
     std::string consensus_version;  // the Eth-Consensus-Version header, lower case
     std::chrono::milliseconds elapsed{0};
@@ -60,7 +60,8 @@ struct HttpResponse {
 };
 
 // Runs every request concurrently; one response per request, in order. Never throws.
-[[nodiscard]] std::vector<HttpResponse> perform_all(std::span<const HttpRequest> requests, const HttpSettings& settings);
+[[nodiscard]] std::vector<HttpResponse> perform_all(std::span<const HttpRequest> requests,
+                                                    const HttpSettings& settings);
 
 // One request, retried with exponential backoff on transport errors and 5xx.
 [[nodiscard]] HttpResponse perform(const HttpRequest& request, const HttpSettings& settings);
@@ -70,8 +71,8 @@ using RaceJudge = std::function<Status(std::size_t index, const HttpResponse& re
 
 struct RaceOutcome {
     std::optional<std::size_t> winner;
-    std::vector<HttpResponse> responses;     // per request (cancelled ones marked)
-    std::vector<std::string> rejections;     // per request: why it did not win ("" for the winner/cancelled)
+    std::vector<HttpResponse> responses;  // per request (cancelled ones marked)
+    std::vector<std::string> rejections;  // per request: why it did not win ("" for the winner/cancelled)
 };
 
 // Downloads all requests concurrently (usually the same resource from several servers); each one that

@@ -96,11 +96,11 @@ Result<bool> bool_at(const json& object, std::string_view name, std::string_view
     return value->get<bool>();
 }
 
-#define EPHEMERY_TRY(target, expression)           \
-    {                                              \
-        auto parsed_value = (expression);          \
+#define EPHEMERY_TRY(target, expression)                \
+    {                                                   \
+        auto parsed_value = (expression);               \
         if (!parsed_value) return parsed_value.error(); \
-        (target) = std::move(*parsed_value);       \
+        (target) = std::move(*parsed_value);            \
     }
 
 Result<Checkpoint> checkpoint_at(const json& object, std::string_view name, std::string_view path) {
@@ -187,7 +187,8 @@ Result<SyncStatus> parse_sync_status(std::string_view json_text) {
     EPHEMERY_TRY(status.head_slot, integer_at<std::uint64_t>(*data, "head_slot", "data"));
     EPHEMERY_TRY(status.sync_distance, integer_at<std::uint64_t>(*data, "sync_distance", "data"));
     EPHEMERY_TRY(status.is_syncing, bool_at(*data, "is_syncing", "data"));
-    if (member(*data, "is_optimistic") != nullptr) EPHEMERY_TRY(status.is_optimistic, bool_at(*data, "is_optimistic", "data"));
+    if (member(*data, "is_optimistic") != nullptr)
+        EPHEMERY_TRY(status.is_optimistic, bool_at(*data, "is_optimistic", "data"));
     if (member(*data, "el_offline") != nullptr) EPHEMERY_TRY(status.el_offline, bool_at(*data, "el_offline", "data"));
     return status;
 }
@@ -221,21 +222,22 @@ Result<std::map<std::string, std::string, std::less<>>> parse_spec(std::string_v
 }
 
 Result<std::vector<ValidatorInfo>> parse_validators(std::string_view json_text) {
-    return parse_array<ValidatorInfo>(json_text, [](const json& element, const std::string& path) -> Result<ValidatorInfo> {
-        ValidatorInfo info;
-        EPHEMERY_TRY(info.index, integer_at<std::uint64_t>(element, "index", path));
-        EPHEMERY_TRY(info.balance, integer_at<std::uint64_t>(element, "balance", path));
-        EPHEMERY_TRY(info.status, string_at(element, "status", path));
-        const json* validator = member(element, "validator");
-        const std::string inner = path + ".validator";
-        if (validator == nullptr || !validator->is_object()) return bad_field(inner, "is missing");
-        EPHEMERY_TRY(info.pubkey, string_at(*validator, "pubkey", inner));
-        EPHEMERY_TRY(info.effective_balance, integer_at<std::uint64_t>(*validator, "effective_balance", inner));
-        EPHEMERY_TRY(info.slashed, bool_at(*validator, "slashed", inner));
-        EPHEMERY_TRY(info.activation_epoch, integer_at<std::uint64_t>(*validator, "activation_epoch", inner));
-        EPHEMERY_TRY(info.exit_epoch, integer_at<std::uint64_t>(*validator, "exit_epoch", inner));
-        return info;
-    });
+    return parse_array<ValidatorInfo>(
+        json_text, [](const json& element, const std::string& path) -> Result<ValidatorInfo> {
+            ValidatorInfo info;
+            EPHEMERY_TRY(info.index, integer_at<std::uint64_t>(element, "index", path));
+            EPHEMERY_TRY(info.balance, integer_at<std::uint64_t>(element, "balance", path));
+            EPHEMERY_TRY(info.status, string_at(element, "status", path));
+            const json* validator = member(element, "validator");
+            const std::string inner = path + ".validator";
+            if (validator == nullptr || !validator->is_object()) return bad_field(inner, "is missing");
+            EPHEMERY_TRY(info.pubkey, string_at(*validator, "pubkey", inner));
+            EPHEMERY_TRY(info.effective_balance, integer_at<std::uint64_t>(*validator, "effective_balance", inner));
+            EPHEMERY_TRY(info.slashed, bool_at(*validator, "slashed", inner));
+            EPHEMERY_TRY(info.activation_epoch, integer_at<std::uint64_t>(*validator, "activation_epoch", inner));
+            EPHEMERY_TRY(info.exit_epoch, integer_at<std::uint64_t>(*validator, "exit_epoch", inner));
+            return info;
+        });
 }
 
 Result<std::vector<Balance>> parse_balances(std::string_view json_text) {
@@ -248,27 +250,29 @@ Result<std::vector<Balance>> parse_balances(std::string_view json_text) {
 }
 
 Result<std::vector<AttesterDuty>> parse_attester_duties(std::string_view json_text) {
-    return parse_array<AttesterDuty>(json_text, [](const json& element, const std::string& path) -> Result<AttesterDuty> {
-        AttesterDuty duty;
-        EPHEMERY_TRY(duty.pubkey, string_at(element, "pubkey", path));
-        EPHEMERY_TRY(duty.validator_index, integer_at<std::uint64_t>(element, "validator_index", path));
-        EPHEMERY_TRY(duty.committee_index, integer_at<std::uint64_t>(element, "committee_index", path));
-        EPHEMERY_TRY(duty.committee_length, integer_at<std::uint64_t>(element, "committee_length", path));
-        EPHEMERY_TRY(duty.validator_committee_index,
-                     integer_at<std::uint64_t>(element, "validator_committee_index", path));
-        EPHEMERY_TRY(duty.slot, integer_at<std::uint64_t>(element, "slot", path));
-        return duty;
-    });
+    return parse_array<AttesterDuty>(
+        json_text, [](const json& element, const std::string& path) -> Result<AttesterDuty> {
+            AttesterDuty duty;
+            EPHEMERY_TRY(duty.pubkey, string_at(element, "pubkey", path));
+            EPHEMERY_TRY(duty.validator_index, integer_at<std::uint64_t>(element, "validator_index", path));
+            EPHEMERY_TRY(duty.committee_index, integer_at<std::uint64_t>(element, "committee_index", path));
+            EPHEMERY_TRY(duty.committee_length, integer_at<std::uint64_t>(element, "committee_length", path));
+            EPHEMERY_TRY(duty.validator_committee_index,
+                         integer_at<std::uint64_t>(element, "validator_committee_index", path));
+            EPHEMERY_TRY(duty.slot, integer_at<std::uint64_t>(element, "slot", path));
+            return duty;
+        });
 }
 
 Result<std::vector<ProposerDuty>> parse_proposer_duties(std::string_view json_text) {
-    return parse_array<ProposerDuty>(json_text, [](const json& element, const std::string& path) -> Result<ProposerDuty> {
-        ProposerDuty duty;
-        EPHEMERY_TRY(duty.pubkey, string_at(element, "pubkey", path));
-        EPHEMERY_TRY(duty.validator_index, integer_at<std::uint64_t>(element, "validator_index", path));
-        EPHEMERY_TRY(duty.slot, integer_at<std::uint64_t>(element, "slot", path));
-        return duty;
-    });
+    return parse_array<ProposerDuty>(
+        json_text, [](const json& element, const std::string& path) -> Result<ProposerDuty> {
+            ProposerDuty duty;
+            EPHEMERY_TRY(duty.pubkey, string_at(element, "pubkey", path));
+            EPHEMERY_TRY(duty.validator_index, integer_at<std::uint64_t>(element, "validator_index", path));
+            EPHEMERY_TRY(duty.slot, integer_at<std::uint64_t>(element, "slot", path));
+            return duty;
+        });
 }
 
 Result<std::vector<Liveness>> parse_liveness(std::string_view json_text) {

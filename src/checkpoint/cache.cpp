@@ -4,8 +4,8 @@
 #include "infra/files.hpp"
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <random>
@@ -55,8 +55,9 @@ std::string to_json(const CacheEntryInfo& entry) {
 Result<CacheEntryInfo> entry_from_json(std::string_view json, const std::filesystem::path& dir) {
     auto document = nlohmann::json::parse(json.begin(), json.end(), nullptr, false);
     const auto bad = [&](std::string_view field) {
-        return make_error(Errc::parse_error, fmt::format("{}: `{}` is missing or malformed; delete the entry and fetch again",
-                                                         (dir / "checkpoint.json").string(), field));
+        return make_error(Errc::parse_error,
+                          fmt::format("{}: `{}` is missing or malformed; delete the entry and fetch again",
+                                      (dir / "checkpoint.json").string(), field));
     };
     if (!document.is_object()) return bad("(document)");
     CacheEntryInfo entry;
@@ -95,7 +96,8 @@ Result<CacheEntryInfo> entry_from_json(std::string_view json, const std::filesys
     return entry;
 }
 
-CheckpointCache::CheckpointCache(std::filesystem::path dir, CacheLimits limits) : dir_(std::move(dir)), limits_(limits) {}
+CheckpointCache::CheckpointCache(std::filesystem::path dir, CacheLimits limits)
+    : dir_(std::move(dir)), limits_(limits) {}
 
 Result<std::filesystem::path> CheckpointCache::make_staging_dir() const {
     std::error_code error;
@@ -118,9 +120,10 @@ Result<CacheEntryInfo> CheckpointCache::install(const std::filesystem::path& sta
         if (!existing) return existing.error();
         return entry_from_json(*existing, final_dir);
     }
-    if (auto written = infra::write_file_atomically(staging / "checkpoint.json", to_json(entry),
-                                                    std::filesystem::perms::owner_read | std::filesystem::perms::owner_write |
-                                                        std::filesystem::perms::group_read | std::filesystem::perms::others_read);
+    if (auto written =
+            infra::write_file_atomically(staging / "checkpoint.json", to_json(entry),
+                                         std::filesystem::perms::owner_read | std::filesystem::perms::owner_write |
+                                             std::filesystem::perms::group_read | std::filesystem::perms::others_read);
         !written) {
         return written.error();
     }
@@ -165,7 +168,8 @@ std::optional<CacheEntryInfo> CheckpointCache::latest(const beacon::Root& genesi
 void CheckpointCache::remove_stale_staging() const {
     std::error_code error;
     for (const auto& item : std::filesystem::directory_iterator(dir_, error)) {
-        if (item.path().filename().string().rfind(staging_prefix, 0) == 0) std::filesystem::remove_all(item.path(), error);
+        if (item.path().filename().string().rfind(staging_prefix, 0) == 0)
+            std::filesystem::remove_all(item.path(), error);
     }
 }
 

@@ -25,7 +25,7 @@ struct CacheEntryInfo {
     std::string fork;  // "altair", ...
     std::uint64_t block_bytes{0};
     std::uint64_t state_bytes{0};
-    std::int64_t fetched_at{0};  // Unix seconds
+    std::int64_t fetched_at{0};          // Unix seconds
     std::vector<std::string> providers;  // the agreeing providers
     std::string served_by;               // where the state came from
 

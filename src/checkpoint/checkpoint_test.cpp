@@ -6,6 +6,7 @@
 #include "core/text.hpp"
 #include "ssz/altair.hpp"
 #include "ssz/codec.hpp"
+#include "test_support/files.hpp"
 #include "test_support/http_server.hpp"
 #include "test_support/temp_dir.hpp"
 
@@ -28,11 +29,13 @@ constexpr std::uint64_t finalized_epoch = 2;
 constexpr std::uint64_t slots_per_epoch = 8;
 
 std::string as_string(std::span<const std::uint8_t> bytes) {
-    return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};  // NOLINT(cppcoreguidelines-pro-type-reinterpret-cast)
+    return {reinterpret_cast<const char*>(bytes.data()),
+            bytes.size()};  // NOLINT(cppcoreguidelines-pro-type-reinterpret-cast)
 }
 
 std::span<const std::uint8_t> as_bytes(const std::string& text) {
-    return {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()};  // NOLINT(cppcoreguidelines-pro-type-reinterpret-cast)
+    return {reinterpret_cast<const std::uint8_t*>(text.data()),
+            text.size()};  // NOLINT(cppcoreguidelines-pro-type-reinterpret-cast)
 }
 
 // A minimal-preset Altair chain at the first slot of epoch 2: the state, and a block committing to it.
@@ -46,22 +49,23 @@ struct Chain {
 
 std::string altair_block(std::uint64_t slot, const ssz::Chunk& state_root) {
     ssz::Writer writer;
-    writer.write_uint<std::uint32_t>(100);  // offset of message
+    writer.write_uint<std::uint32_t>(100);                 // offset of message
     writer.write_bytes(std::vector<std::uint8_t>(96, 0));  // signature
     writer.write_uint<std::uint64_t>(slot);
     writer.write_uint<std::uint64_t>(3);                   // proposer_index
     writer.write_bytes(std::vector<std::uint8_t>(32, 7));  // parent_root
     writer.write_bytes(state_root);
-    writer.write_uint<std::uint32_t>(84);  // offset of body within the message
-    writer.write_bytes(std::vector<std::uint8_t>(96 + 72 + 32, 0));  // randao_reveal, eth1_data, graffiti
+    writer.write_uint<std::uint32_t>(84);                                        // offset of body within the message
+    writer.write_bytes(std::vector<std::uint8_t>(96 + 72 + 32, 0));              // randao_reveal, eth1_data, graffiti
     for (int list = 0; list < 5; ++list) writer.write_uint<std::uint32_t>(320);  // five empty operation lists
-    writer.write_bytes(std::vector<std::uint8_t>(4 + 96, 0));  // sync_aggregate
+    writer.write_bytes(std::vector<std::uint8_t>(4 + 96, 0));                    // sync_aggregate
     return as_string(writer.bytes());
 }
 
 Chain make_chain(std::uint8_t flavour = 0) {
     Chain chain;
-    chain.facts.config = {{"PRESET_BASE", "minimal"}, {"ALTAIR_FORK_EPOCH", "0"}, {"GENESIS_FORK_VERSION", "0x1000101b"}};
+    chain.facts.config = {
+        {"PRESET_BASE", "minimal"}, {"ALTAIR_FORK_EPOCH", "0"}, {"GENESIS_FORK_VERSION", "0x1000101b"}};
     chain.facts.forks = ssz::fork_schedule_from_config(chain.facts.config).value();
     chain.facts.preset = ssz::preset_by_name("minimal").value();
     chain.facts.preset_name = "minimal";
@@ -79,7 +83,8 @@ Chain make_chain(std::uint8_t flavour = 0) {
     chain.state = as_string(ssz::altair::serialize(state, preset).value());
     const auto state_root = ssz::altair::hash_tree_root(state, preset).value();
     chain.block = altair_block(state.slot, state_root);
-    chain.block_root = ssz::inspect_signed_beacon_block(as_bytes(chain.block), ssz::ForkName::altair, chain.facts.preset).value().root;
+    chain.block_root =
+        ssz::inspect_signed_beacon_block(as_bytes(chain.block), ssz::ForkName::altair, chain.facts.preset).value().root;
     chain.gvr = state.genesis_validators_root;
     chain.facts.genesis = {.genesis_time = genesis_time, .genesis_validators_root = chain.gvr};
     return chain;
@@ -90,7 +95,7 @@ struct Behaviour {
     bool stale_genesis{false};
     bool server_error{false};
     bool truncated_state{false};
-    const Chain* other_state{nullptr};  // serves this chain's state instead
+    const Chain* other_state{nullptr};      // serves this chain's state instead
     const Chain* other_finalized{nullptr};  // reports this chain's checkpoint
     std::chrono::milliseconds state_delay{0};
 };
@@ -102,35 +107,42 @@ std::unique_ptr<test::HttpTestServer> provider(const Chain& chain, Behaviour beh
                 response.status = 500;
                 return;
             }
-            const auto time = behaviour.stale_genesis ? genesis_time - 28 * 86400 : genesis_time;
+            const auto time = behaviour.stale_genesis ? genesis_time - std::uint64_t{28} * 86400 : genesis_time;
             auto gvr = chain.gvr;
             if (behaviour.stale_genesis) gvr[0] ^= 0xff;
-            response.set_content(fmt::format(R"({{"data":{{"genesis_time":"{}","genesis_validators_root":"{}","genesis_fork_version":"0x1000101b"}}}})",
-                                             time, beacon::root_hex(gvr)),
-                                 "application/json");
+            response.set_content(
+                fmt::format(
+                    R"({{"data":{{"genesis_time":"{}","genesis_validators_root":"{}","genesis_fork_version":"0x1000101b"}}}})",
+                    time, beacon::root_hex(gvr)),
+                "application/json");
         });
         http.Get("/eth/v1/beacon/states/head/finality_checkpoints", [&chain, behaviour](const httplib::Request&,
-                                                                                           httplib::Response& response) {
+                                                                                        httplib::Response& response) {
             const Chain& reported = behaviour.other_finalized != nullptr ? *behaviour.other_finalized : chain;
-            const auto checkpoint = fmt::format(R"({{"epoch":"{}","root":"{}"}})", finalized_epoch, beacon::root_hex(reported.block_root));
-            response.set_content(fmt::format(R"({{"data":{{"previous_justified":{0},"current_justified":{0},"finalized":{0}}}}})", checkpoint),
-                                 "application/json");
+            const auto checkpoint =
+                fmt::format(R"({{"epoch":"{}","root":"{}"}})", finalized_epoch, beacon::root_hex(reported.block_root));
+            response.set_content(
+                fmt::format(R"({{"data":{{"previous_justified":{0},"current_justified":{0},"finalized":{0}}}}})",
+                            checkpoint),
+                "application/json");
         });
-        http.Get(R"(/eth/v2/beacon/blocks/(.+))", [&chain](const httplib::Request& request, httplib::Response& response) {
-            if (request.matches[1] != beacon::root_hex(chain.block_root)) {
-                response.status = 404;
-                return;
-            }
-            response.set_header("Eth-Consensus-Version", "altair");
-            response.set_content(chain.block, "application/octet-stream");
-        });
-        http.Get(R"(/eth/v2/debug/beacon/states/(.+))", [&chain, behaviour](const httplib::Request&, httplib::Response& response) {
-            std::this_thread::sleep_for(behaviour.state_delay);
-            std::string state = behaviour.other_state != nullptr ? behaviour.other_state->state : chain.state;
-            if (behaviour.truncated_state) state.resize(state.size() / 2);
-            response.set_header("Eth-Consensus-Version", "altair");
-            response.set_content(state, "application/octet-stream");
-        });
+        http.Get(R"(/eth/v2/beacon/blocks/(.+))",
+                 [&chain](const httplib::Request& request, httplib::Response& response) {
+                     if (request.matches[1] != beacon::root_hex(chain.block_root)) {
+                         response.status = 404;
+                         return;
+                     }
+                     response.set_header("Eth-Consensus-Version", "altair");
+                     response.set_content(chain.block, "application/octet-stream");
+                 });
+        http.Get(R"(/eth/v2/debug/beacon/states/(.+))",
+                 [&chain, behaviour](const httplib::Request&, httplib::Response& response) {
+                     std::this_thread::sleep_for(behaviour.state_delay);
+                     std::string state = behaviour.other_state != nullptr ? behaviour.other_state->state : chain.state;
+                     if (behaviour.truncated_state) state.resize(state.size() / 2);
+                     response.set_header("Eth-Consensus-Version", "altair");
+                     response.set_content(state, "application/octet-stream");
+                 });
     });
 }
 
@@ -141,13 +153,6 @@ beacon::HttpSettings quick_http() {
     http.download_timeout = 5s;
     http.attempts = 1;
     return http;
-}
-
-std::string file_text(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream out;
-    out << in.rdbuf();
-    return out.str();
 }
 
 class CheckpointFetch : public testing::Test {
@@ -179,8 +184,8 @@ TEST_F(CheckpointFetch, InstallsTheVerifiedPairDespiteFaultyProviders) {
     EXPECT_EQ(report.decision.providers[0].verdict, Verdict::stale);
     EXPECT_EQ(report.decision.providers[1].verdict, Verdict::unreachable);
     EXPECT_EQ(report.decision.providers[5].verdict, Verdict::unreachable);
-    EXPECT_EQ(file_text(report.installed->state_file()), chain_.state);
-    EXPECT_EQ(file_text(report.installed->block_file()), chain_.block);
+    EXPECT_EQ(test::contents_of(report.installed->state_file()), chain_.state);
+    EXPECT_EQ(test::contents_of(report.installed->block_file()), chain_.block);
     const auto json = to_json(report);
     EXPECT_THAT(json, HasSubstr("hash_tree_root"));  // the lying provider's rejection
     ASSERT_TRUE(cache_.latest(chain_.gvr).has_value());
@@ -232,7 +237,7 @@ TEST_F(CheckpointFetch, ServeAnswersLikeABeaconNodeAndCanBeFetchedFromItself) {
     FetchRequest request{.providers = {url}, .quorum = 1, .facts = chain_.facts, .http = quick_http()};
     const auto again = fetch_checkpoint(request, second);
     ASSERT_TRUE(again && again->installed) << (again ? again->problem : again.error().message);
-    EXPECT_EQ(file_text(again->installed->state_file()), chain_.state);
+    EXPECT_EQ(test::contents_of(again->installed->state_file()), chain_.state);
 }
 
 TEST(CheckpointCacheTest, KeepsTheNewestEntriesWithinItsLimits) {

@@ -8,8 +8,8 @@
 #include "infra/files.hpp"
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include <fstream>
 
@@ -24,7 +24,8 @@ Result<std::string> read_download(const std::filesystem::path& path, std::uint64
 }
 
 std::span<const std::uint8_t> as_bytes(const std::string& text) {
-    return {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()};  // NOLINT(cppcoreguidelines-pro-type-reinterpret-cast)
+    return {reinterpret_cast<const std::uint8_t*>(text.data()),
+            text.size()};  // NOLINT(cppcoreguidelines-pro-type-reinterpret-cast)
 }
 
 std::vector<ProviderAnswer> ask_providers(const FetchRequest& request) {
@@ -67,30 +68,35 @@ std::optional<Verified> race_download(const FetchRequest& request, const std::ve
         requests.push_back(make_request(client, staging / fmt::format("{}.{}.part", what, i)));
     }
     std::optional<Verified> verified;
-    const auto outcome = beacon::race(requests, request.http, [&](std::size_t index, const beacon::HttpResponse& response) -> Status {
-        auto bytes = read_download(requests[index].to_file, request.http.max_download_bytes);
-        if (!bytes) return bytes.error();
-        if (response.content_type.find("json") != std::string::npos) {
-            // Only blocks are converted (they are small); the converted bytes are what gets verified and kept.
-            if (what != "block") return make_error(Errc::unsupported, "answered JSON; a state must come as SSZ");
-            auto converted = signed_block_ssz_from_json(*bytes, request.facts);
-            if (!converted) return converted.error();
-            bytes->assign(converted->begin(), converted->end());
-            if (auto written = infra::write_file_atomically(requests[index].to_file, *bytes,
-                                                            std::filesystem::perms::owner_read |
-                                                                std::filesystem::perms::owner_write);
-                !written) {
-                return written.error();
+    const auto outcome =
+        beacon::race(requests, request.http, [&](std::size_t index, const beacon::HttpResponse& response) -> Status {
+            auto bytes = read_download(requests[index].to_file, request.http.max_download_bytes);
+            if (!bytes) return bytes.error();
+            if (response.content_type.find("json") != std::string::npos) {
+                // Only blocks are converted (they are small); the converted bytes are what gets verified and kept.
+                if (what != "block") return make_error(Errc::unsupported, "answered JSON; a state must come as SSZ");
+                auto converted = signed_block_ssz_from_json(*bytes, request.facts);
+                if (!converted) return converted.error();
+                bytes->assign(converted->begin(), converted->end());
+                if (auto written = infra::write_file_atomically(
+                        requests[index].to_file, *bytes,
+                        std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+                    !written) {
+                    return written.error();
+                }
             }
-        }
-        auto result = judge(as_bytes(*bytes), response.consensus_version);
-        if (!result) return result.error();
-        verified = std::move(*result);
-        return {};
-    });
+            auto result = judge(as_bytes(*bytes), response.consensus_version);
+            if (!result) return result.error();
+            verified = std::move(*result);
+            return {};
+        });
     for (std::size_t i = 0; i < providers.size(); ++i) {
         const auto& response = outcome.responses[i];
-        DownloadAttempt attempt{.provider = providers[i], .what = what, .outcome = {}, .bytes = response.bytes, .elapsed = response.elapsed};
+        DownloadAttempt attempt{.provider = providers[i],
+                                .what = what,
+                                .outcome = {},
+                                .bytes = response.bytes,
+                                .elapsed = response.elapsed};
         if (outcome.winner == i) {
             attempt.outcome = "verified";
         } else if (response.cancelled) {
@@ -176,8 +182,9 @@ Result<FetchReport> fetch_checkpoint(const FetchRequest& request, CheckpointCach
     }
     if (!state) {
         cleanup();
-        report.problem = fmt::format("no agreeing provider served a state whose hash_tree_root is the block's state_root {}",
-                                     "0x" + to_hex(block->summary.state_root));
+        report.problem =
+            fmt::format("no agreeing provider served a state whose hash_tree_root is the block's state_root {}",
+                        "0x" + to_hex(block->summary.state_root));
         return finish();
     }
     std::error_code error;
@@ -215,9 +222,11 @@ Result<FetchReport> fetch_checkpoint(const FetchRequest& request, CheckpointCach
 std::string to_json(const FetchReport& report) {
     nlohmann::json providers = nlohmann::json::array();
     for (const auto& provider : report.decision.providers) {
-        nlohmann::json item{{"url", provider.url}, {"verdict", verdict_name(provider.verdict)}, {"detail", provider.detail}};
+        nlohmann::json item{
+            {"url", provider.url}, {"verdict", verdict_name(provider.verdict)}, {"detail", provider.detail}};
         if (provider.finalized) {
-            item["finalized"] = {{"epoch", provider.finalized->epoch}, {"root", beacon::root_hex(provider.finalized->root)}};
+            item["finalized"] = {{"epoch", provider.finalized->epoch},
+                                 {"root", beacon::root_hex(provider.finalized->root)}};
         }
         providers.push_back(std::move(item));
     }
@@ -234,7 +243,8 @@ std::string to_json(const FetchReport& report) {
                             {"downloads", downloads},
                             {"elapsed_ms", report.elapsed.count()}};
     if (report.decision.agreed) {
-        document["agreed"] = {{"epoch", report.decision.agreed->epoch}, {"root", beacon::root_hex(report.decision.agreed->root)}};
+        document["agreed"] = {{"epoch", report.decision.agreed->epoch},
+                              {"root", beacon::root_hex(report.decision.agreed->root)}};
     }
     if (report.installed) {
         document["installed"] = nlohmann::json::parse(checkpoint::to_json(*report.installed));

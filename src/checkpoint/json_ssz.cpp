@@ -26,9 +26,10 @@ Result<std::vector<std::uint8_t>> uint_bytes(const json& value, std::size_t widt
     if (digits.empty() || digits.size() > 80) return bad(path, "is not an unsigned decimal integer");
     std::vector<std::uint8_t> out(width, 0);
     for (const char digit : digits) {
-        if (digit < '0' || digit > '9') return bad(path, fmt::format("is not an unsigned decimal integer: \"{}\"", digits));
+        if (digit < '0' || digit > '9')
+            return bad(path, fmt::format("is not an unsigned decimal integer: \"{}\"", digits));
         // out = out * 10 + digit, little-endian, failing on overflow of the width.
-        unsigned carry = static_cast<unsigned>(digit - '0');
+        auto carry = static_cast<unsigned>(digit - '0');
         for (auto& byte : out) {
             const unsigned product = byte * 10U + carry;
             byte = static_cast<std::uint8_t>(product & 0xffU);
@@ -113,7 +114,8 @@ Result<std::vector<std::uint8_t>> ssz_from_json(const ssz::Type& type, const nlo
 
 Result<std::vector<std::uint8_t>> signed_block_ssz_from_json(std::string_view body, const NetworkFacts& facts) {
     const auto document = json::parse(body.begin(), body.end(), nullptr, false);
-    if (!document.is_object()) return make_error(Errc::parse_error, "the block answer is neither SSZ nor a JSON object");
+    if (!document.is_object())
+        return make_error(Errc::parse_error, "the block answer is neither SSZ nor a JSON object");
     const auto version = document.find("version");
     const auto data = document.find("data");
     if (version == document.end() || !version->is_string() || data == document.end()) {

@@ -7,7 +7,7 @@
 #include "checkpoint/json_ssz.hpp"
 #include "checkpoint/verify.hpp"
 #include "core/text.hpp"
-#include "genesis/fetch.hpp"
+#include "release/layout.hpp"
 #include "ssz/beacon.hpp"
 #include "test_support/background_process.hpp"
 #include "test_support/files.hpp"
@@ -23,7 +23,6 @@
 
 #include <fstream>
 #include <iostream>
-#include <regex>
 #include <thread>
 
 namespace ephemery::checkpoint {
@@ -37,22 +36,9 @@ const std::filesystem::path lodestar_script = lodestar_dir / "node_modules" / ".
 constexpr std::uint64_t altair_epoch = 2;
 constexpr std::uint64_t slots_per_epoch = 8;  // minimal preset
 
-std::string without_colours(const std::string& text) {
-    static const std::regex colour_code("\x1b\\[[0-9;]*m");
-    return std::regex_replace(text, colour_code, "");
-}
-
-std::string log_tail(const test::BackgroundProcess& process, std::size_t max_lines = 30) {
-    const std::string log = without_colours(process.log());
-    std::size_t start = log.size();
-    for (std::size_t lines = 0; start > 0 && lines <= max_lines; --start) {
-        if (log[start - 1] == '\n') ++lines;
-    }
-    return "\n--- " + process.log_file().filename().string() + " ---\n" + log.substr(start);
-}
-
 std::span<const std::uint8_t> as_bytes(const std::string& text) {
-    return {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()};  // NOLINT(cppcoreguidelines-pro-type-reinterpret-cast)
+    return {reinterpret_cast<const std::uint8_t*>(text.data()),
+            text.size()};  // NOLINT(cppcoreguidelines-pro-type-reinterpret-cast)
 }
 
 beacon::HttpSettings quick_http() {
@@ -69,47 +55,49 @@ class LodestarChain : public testing::Test {
   protected:
     static void SetUpTestSuite() {
         ASSERT_TRUE(std::filesystem::exists(lodestar_script))
-            << "Lodestar is not installed in " << lodestar_dir.string() << ": run scripts/install-lodestar (make test does)";
-        node_ = test::find_on_path("node");
-        ASSERT_FALSE(node_.empty()) << "node is not on PATH; Lodestar needs Node.js 20";
-        root_ = std::make_unique<test::TempDir>();
-        rest_port_ = test::free_loopback_port();
-        genesis_time_ = static_cast<std::uint64_t>(std::time(nullptr)) + 6;
-        source_ = start_lodestar("source", {"--startValidators", "0..7", "--beaconNodes", url()}, rest_port_);
+            << "Lodestar is not installed in " << lodestar_dir.string()
+            << ": run scripts/install-lodestar (make test does)";
+        node_program = test::find_on_path("node");
+        ASSERT_FALSE(node_program.empty()) << "node is not on PATH; Lodestar needs Node.js 20";
+        workspace = std::make_unique<test::TempDir>();
+        source_rest_port = test::free_loopback_port();
+        chain_genesis_time = static_cast<std::uint64_t>(std::time(nullptr)) + 6;
+        source_node = start_lodestar("source", {"--startValidators", "0..7", "--beaconNodes", url()}, source_rest_port);
         // Checkpoint sync needs a finalized state whose own finalized checkpoint is not genesis (epoch >= 3).
         const bool finalized = test::wait_until(
             [] {
-                if (!source_->running()) return true;
+                if (!source_node->running()) return true;
                 beacon::BeaconClient client(url(), quick_http());
                 const auto checkpoints = client.finality_checkpoints("head");
                 return checkpoints && checkpoints->finalized.epoch >= 4;
             },
             240s, 1s);
-        ASSERT_TRUE(finalized && source_->running()) << "the Lodestar chain did not finalize epoch 4" << log_tail(*source_);
+        ASSERT_TRUE(finalized && source_node->running())
+            << "the Lodestar chain did not finalize epoch 4" << source_node->log_tail();
         write_release();
     }
 
     static void TearDownTestSuite() {
-        if (source_) source_->stop();
-        source_.reset();
-        root_.reset();
+        if (source_node) source_node->stop();
+        source_node.reset();
+        workspace.reset();
     }
 
-    static std::string url(std::uint16_t port = rest_port_) { return "http://127.0.0.1:" + std::to_string(port); }
+    static std::string url(std::uint16_t port = source_rest_port) { return "http://127.0.0.1:" + std::to_string(port); }
 
     static std::unique_ptr<test::BackgroundProcess> start_lodestar(const std::string& name,
                                                                    const std::vector<std::string>& extra,
                                                                    std::uint16_t rest_port) {
-        const auto directory = root_->path() / name;
+        const auto directory = workspace->path() / name;
         std::filesystem::create_directories(directory);
         test::BackgroundProcessOptions options;
-        options.argv = {node_.string(),
+        options.argv = {node_program.string(),
                         lodestar_script.string(),
                         "dev",
                         "--genesisValidators",
                         "8",
                         "--genesisTime",
-                        std::to_string(genesis_time_),
+                        std::to_string(chain_genesis_time),
                         "--params.SECONDS_PER_SLOT",
                         "2",
                         "--params.ALTAIR_FORK_EPOCH",
@@ -129,9 +117,10 @@ class LodestarChain : public testing::Test {
                         "--logFile",
                         "none"};
         options.argv.insert(options.argv.end(), extra.begin(), extra.end());
-        options.env = {{"HOME", root_->path().string()}, {"PATH", node_.parent_path().string() + ":/usr/bin:/bin"}};
+        options.env = {{"HOME", workspace->path().string()},
+                       {"PATH", node_program.parent_path().string() + ":/usr/bin:/bin"}};
         options.working_directory = directory;  // `lodestar dev` writes genesis.ssz here
-        options.log_file = root_->path() / (name + ".log");
+        options.log_file = workspace->path() / (name + ".log");
         return std::make_unique<test::BackgroundProcess>(std::move(options));
     }
 
@@ -140,37 +129,42 @@ class LodestarChain : public testing::Test {
         beacon::BeaconClient client(url(), quick_http());
         const auto spec = client.spec();
         ASSERT_TRUE(spec) << spec.error().message;
-        release_dir_ = root_->path() / "release";
-        std::filesystem::create_directories(release_dir_ / "metadata");
-        std::ofstream config(release_dir_ / "metadata" / "config.yaml");
+        release_dir = workspace->path() / "release";
+        std::filesystem::create_directories(release_dir / "metadata");
+        std::ofstream config(release_dir / "metadata" / "config.yaml");
         for (const auto& [key, value] : *spec) {
             if (value.find_first_of("[{:") == std::string::npos) config << key << ": " << value << "\n";
         }
         config.close();
-        std::filesystem::copy_file(root_->path() / "source" / "genesis.ssz", release_dir_ / "metadata" / "genesis.ssz");
-        std::ofstream(release_dir_ / "metadata" / "genesis.json") << "{}\n";
-        const auto files = genesis::load_release_dir(release_dir_);
-        ASSERT_TRUE(files) << files.error().message;
-        auto facts = network_facts(*files);
+        std::filesystem::copy_file(workspace->path() / "source" / "genesis.ssz",
+                                   release_dir / "metadata" / "genesis.ssz");
+        std::ofstream(release_dir / "metadata" / "genesis.json") << "{}\n";
+        // What `ephemery checkpoint fetch --release` reads from that directory.
+        release::ReleaseFiles files;
+        files.layout = release::Layout::network_config;
+        for (const char* name : {"config.yaml", "genesis.ssz"}) {
+            files.files[release::path_of(files.layout, name)] = test::contents_of(release_dir / "metadata" / name);
+        }
+        auto facts = network_facts(files);
         ASSERT_TRUE(facts) << facts.error().message;
-        facts_ = *facts;
-        ASSERT_EQ(facts_.slots_per_epoch, slots_per_epoch);
-        ASSERT_EQ(ssz::fork_at_epoch(facts_.forks, altair_epoch), ssz::ForkName::altair);
+        chain_facts = *facts;
+        ASSERT_EQ(chain_facts.slots_per_epoch, slots_per_epoch);
+        ASSERT_EQ(ssz::fork_at_epoch(chain_facts.forks, altair_epoch), ssz::ForkName::altair);
     }
 
     static test::CommandOutput ephemery(std::vector<std::string> args) {
-        args.insert(args.begin(), {EPHEMERY_BINARY, "--data-dir", (root_->path() / "ephemery").string()});
-        return test::run_command(args, {{"HOME", root_->path().string()}, {"PATH", "/usr/bin:/bin"}},
-                                 root_->path().string());
+        args.insert(args.begin(), {EPHEMERY_BINARY, "--data-dir", (workspace->path() / "ephemery").string()});
+        return test::run_command(args, {{"HOME", workspace->path().string()}, {"PATH", "/usr/bin:/bin"}},
+                                 workspace->path().string());
     }
 
-    static inline std::filesystem::path node_;
-    static inline std::unique_ptr<test::TempDir> root_;
-    static inline std::unique_ptr<test::BackgroundProcess> source_;
-    static inline std::uint16_t rest_port_{0};
-    static inline std::uint64_t genesis_time_{0};
-    static inline std::filesystem::path release_dir_;
-    static inline NetworkFacts facts_;
+    static inline std::filesystem::path node_program;
+    static inline std::unique_ptr<test::TempDir> workspace;
+    static inline std::unique_ptr<test::BackgroundProcess> source_node;
+    static inline std::uint16_t source_rest_port{0};
+    static inline std::uint64_t chain_genesis_time{0};
+    static inline std::filesystem::path release_dir;
+    static inline NetworkFacts chain_facts;
 };
 
 TEST_F(LodestarChain, OurRootsOfBlocksAndStatesEqualLodestars) {
@@ -182,8 +176,9 @@ TEST_F(LodestarChain, OurRootsOfBlocksAndStatesEqualLodestars) {
     // The genesis state (phase0) is the one the genesis block commits to.
     const auto genesis_header = client.header("0");
     ASSERT_TRUE(genesis_header) << genesis_header.error().message;
-    const auto genesis_state = test::contents_of(release_dir_ / "metadata" / "genesis.ssz");
-    const auto genesis_summary = ssz::inspect_beacon_state(as_bytes(genesis_state), ssz::ForkName::phase0, facts_.preset);
+    const auto genesis_state = test::contents_of(release_dir / "metadata" / "genesis.ssz");
+    const auto genesis_summary =
+        ssz::inspect_beacon_state(as_bytes(genesis_state), ssz::ForkName::phase0, chain_facts.preset);
     ASSERT_TRUE(genesis_summary) << genesis_summary.error().message;
     EXPECT_EQ(genesis_summary->root, genesis_header->state_root);
 
@@ -194,21 +189,21 @@ TEST_F(LodestarChain, OurRootsOfBlocksAndStatesEqualLodestars) {
     for (std::uint64_t slot = 1; slot <= head->slot; ++slot) {
         const auto header = client.header(std::to_string(slot));
         if (!header) continue;  // an empty slot
-        const auto file = root_->path() / "block.ssz";
+        const auto file = workspace->path() / "block.ssz";
         const auto downloaded = client.download_block(std::to_string(slot), file);
         ASSERT_TRUE(downloaded) << downloaded.error().message;
-        const auto fork = fork_at_slot(facts_, slot);
+        const auto fork = fork_at_slot(chain_facts, slot);
         if (!downloaded->consensus_version.empty()) {
             EXPECT_EQ(downloaded->consensus_version, ssz::fork_name(fork)) << "slot " << slot;
         }
         std::string bytes = test::contents_of(file);
         if (downloaded->json) {  // Lodestar 1.5.1 serves blocks only as JSON
-            const auto converted = signed_block_ssz_from_json(bytes, facts_);
+            const auto converted = signed_block_ssz_from_json(bytes, chain_facts);
             ASSERT_TRUE(converted) << "slot " << slot << ": " << converted.error().message;
             bytes.assign(converted->begin(), converted->end());
             ++converted_from_json;
         }
-        const auto summary = ssz::inspect_signed_beacon_block(as_bytes(bytes), fork, facts_.preset);
+        const auto summary = ssz::inspect_signed_beacon_block(as_bytes(bytes), fork, chain_facts.preset);
         ASSERT_TRUE(summary) << "slot " << slot << ": " << summary.error().message;
         EXPECT_EQ(summary->root, header->root) << "slot " << slot;
         EXPECT_EQ(summary->state_root, header->state_root) << "slot " << slot;
@@ -226,10 +221,11 @@ TEST_F(LodestarChain, OurRootsOfBlocksAndStatesEqualLodestars) {
     for (std::uint64_t slot = newest - slots_per_epoch - 1; slot <= newest; ++slot) {
         const auto header = client.header(std::to_string(slot));
         if (!header) continue;
-        const auto file = root_->path() / "state.ssz";
+        const auto file = workspace->path() / "state.ssz";
         if (!client.download_state(std::to_string(slot), file)) continue;  // pruned from Lodestar's caches
         const auto bytes = test::contents_of(file);
-        const auto summary = ssz::inspect_beacon_state(as_bytes(bytes), fork_at_slot(facts_, slot), facts_.preset);
+        const auto summary =
+            ssz::inspect_beacon_state(as_bytes(bytes), fork_at_slot(chain_facts, slot), chain_facts.preset);
         ASSERT_TRUE(summary) << "slot " << slot << ": " << summary.error().message;
         EXPECT_EQ(summary->root, header->state_root) << "state at slot " << slot;
         ++states;
@@ -292,11 +288,11 @@ TEST_F(LodestarChain, FetchThroughFaultyProxiesInstallsOnlyAVerifiedState) {
     std::vector<std::unique_ptr<test::HttpTestServer>> proxies;
     for (const auto fault : {Fault::stale_genesis, Fault::server_error, Fault::hangs, Fault::truncated_state,
                              Fault::wrong_state, Fault::other_finalized, Fault::none, Fault::none}) {
-        proxies.push_back(proxy(rest_port_, fault));
+        proxies.push_back(proxy(source_rest_port, fault));
     }
     const auto fetch_with = [&](const std::vector<std::size_t>& which, const std::string& quorum) {
-        std::vector<std::string> args{"checkpoint", "fetch", "--release", release_dir_.string(), "--quorum", quorum,
-                                      "--timeout", "3", "--json"};
+        std::vector<std::string> args{"checkpoint", "fetch", "--release", release_dir.string(), "--quorum", quorum,
+                                      "--timeout",  "3",     "--json"};
         for (const auto index : which) {
             args.emplace_back("--provider");
             args.push_back(proxies[index]->base_url());
@@ -311,8 +307,8 @@ TEST_F(LodestarChain, FetchThroughFaultyProxiesInstallsOnlyAVerifiedState) {
     ASSERT_FALSE(report.is_discarded()) << refused.out << refused.err;
     EXPECT_FALSE(report.value("ok", true));
     EXPECT_FALSE(report.contains("installed"));
-    EXPECT_FALSE(std::filesystem::exists(root_->path() / "ephemery" / "checkpoints") &&
-                 !std::filesystem::is_empty(root_->path() / "ephemery" / "checkpoints"))
+    EXPECT_FALSE(std::filesystem::exists(workspace->path() / "ephemery" / "checkpoints") &&
+                 !std::filesystem::is_empty(workspace->path() / "ephemery" / "checkpoints"))
         << "nothing unverified in the cache";
 
     // Every kind of fault plus two honest proxies and a quorum of 2: the honest pair wins.
@@ -328,9 +324,9 @@ TEST_F(LodestarChain, FetchThroughFaultyProxiesInstallsOnlyAVerifiedState) {
     EXPECT_EQ(providers[6].at("verdict"), "agreeing");
     EXPECT_EQ(providers[7].at("verdict"), "agreeing");
     const auto& installed = report.at("installed");
-    EXPECT_THAT(installed.at("served_by").get<std::string>(),
-                testing::AnyOf(proxies[6]->base_url(), proxies[7]->base_url(), proxies[3]->base_url(),
-                               proxies[4]->base_url()));
+    EXPECT_THAT(
+        installed.at("served_by").get<std::string>(),
+        testing::AnyOf(proxies[6]->base_url(), proxies[7]->base_url(), proxies[3]->base_url(), proxies[4]->base_url()));
     // What was installed hashes to what Lodestar says the finalized block committed to.
     beacon::BeaconClient client(url(), quick_http());
     const auto header = client.header(installed.at("block_root").get<std::string>());
@@ -338,25 +334,27 @@ TEST_F(LodestarChain, FetchThroughFaultyProxiesInstallsOnlyAVerifiedState) {
     EXPECT_EQ(beacon::root_hex(header->state_root), installed.at("state_root"));
     const auto state = test::contents_of(std::filesystem::path(installed.at("dir").get<std::string>()) / "state.ssz");
     const auto slot = installed.at("slot").get<std::uint64_t>();
-    const auto summary = ssz::inspect_beacon_state(as_bytes(state), fork_at_slot(facts_, slot), facts_.preset);
+    const auto summary =
+        ssz::inspect_beacon_state(as_bytes(state), fork_at_slot(chain_facts, slot), chain_facts.preset);
     ASSERT_TRUE(summary) << summary.error().message;
     EXPECT_EQ(summary->root, header->state_root);
 }
 
 TEST_F(LodestarChain, ALodestarNodeCheckpointSyncsFromCheckpointServe) {
-    const auto fetched = ephemery({"checkpoint", "fetch", "--release", release_dir_.string(), "--quorum", "1",
-                                   "--provider", url(), "--json"});
+    const auto fetched = ephemery(
+        {"checkpoint", "fetch", "--release", release_dir.string(), "--quorum", "1", "--provider", url(), "--json"});
     ASSERT_EQ(fetched.exit_code, 0) << fetched.out << fetched.err;
     const auto report = nlohmann::json::parse(fetched.out);
     const auto checkpoint_epoch = report.at("installed").at("finalized_epoch").get<std::uint64_t>();
 
     const auto serve_port = test::free_loopback_port();
     test::BackgroundProcessOptions options;
-    options.argv = {EPHEMERY_BINARY, "--data-dir", (root_->path() / "ephemery").string(), "checkpoint", "serve",
-                    "--release", release_dir_.string(), "--port", std::to_string(serve_port)};
-    options.env = {{"HOME", root_->path().string()}, {"PATH", "/usr/bin:/bin"}};
-    options.working_directory = root_->path();
-    options.log_file = root_->path() / "serve.log";
+    options.argv = {EPHEMERY_BINARY,      "--data-dir", (workspace->path() / "ephemery").string(),
+                    "checkpoint",         "serve",      "--release",
+                    release_dir.string(), "--port",     std::to_string(serve_port)};
+    options.env = {{"HOME", workspace->path().string()}, {"PATH", "/usr/bin:/bin"}};
+    options.working_directory = workspace->path();
+    options.log_file = workspace->path() / "serve.log";
     test::BackgroundProcess serve(std::move(options));
     ASSERT_TRUE(test::wait_until(
         [&] {
@@ -371,25 +369,27 @@ TEST_F(LodestarChain, ALodestarNodeCheckpointSyncsFromCheckpointServe) {
     auto follower = start_lodestar("follower", {"--checkpointSyncUrl", url(serve_port)}, follower_port);
     beacon::BeaconClient follower_client(url(follower_port), quick_http());
     ASSERT_TRUE(test::wait_until([&] { return !follower->running() || follower_client.version().ok(); }, 90s))
-        << log_tail(*follower);
-    ASSERT_TRUE(follower->running()) << log_tail(*follower);
+        << follower->log_tail();
+    ASSERT_TRUE(follower->running()) << follower->log_tail();
     // It started from our checkpoint: Lodestar logs the state it initialised from, and that is ours.
     const auto installed_slot = report.at("installed").at("slot").get<std::uint64_t>();
     const auto installed_state_root = report.at("installed").at("state_root").get<std::string>();
     ASSERT_TRUE(test::wait_until(
-        [&] { return without_colours(follower->log()).find("Initializing beacon from a valid checkpoint state") != std::string::npos; },
+        [&] {
+            return follower->plain_log().find("Initializing beacon from a valid checkpoint state") != std::string::npos;
+        },
         30s))
-        << log_tail(*follower);
-    const std::string follower_log = without_colours(follower->log());
+        << follower->log_tail();
+    const std::string follower_log = follower->plain_log();
     EXPECT_THAT(follower_log, HasSubstr("checkpointSyncUrl=" + url(serve_port)));
-    EXPECT_THAT(follower_log, HasSubstr(fmt::format("valid checkpoint state slot={}, epoch={}, stateRoot={}", installed_slot,
-                                                    checkpoint_epoch, installed_state_root)))
-        << log_tail(*follower);
+    EXPECT_THAT(follower_log, HasSubstr(fmt::format("valid checkpoint state slot={}, epoch={}, stateRoot={}",
+                                                    installed_slot, checkpoint_epoch, installed_state_root)))
+        << follower->log_tail();
 
     // Then it follows the source chain (Lodestar 1.5.1 needs the peer dialled, and re-dialled when its first
     // Status exchange stalls: ../shared/peers/lodestar/NOTES.md).
     beacon::BeaconClient source_client(url(), quick_http());
-    httplib::Client source_http("127.0.0.1", rest_port_);
+    httplib::Client source_http("127.0.0.1", source_rest_port);
     const auto identity = nlohmann::json::parse(source_http.Get("/eth/v1/node/identity")->body);
     const auto peer_id = identity["data"]["peer_id"].get<std::string>();
     auto address = identity["data"]["p2p_addresses"][0].get<std::string>();
@@ -413,7 +413,7 @@ TEST_F(LodestarChain, ALodestarNodeCheckpointSyncsFromCheckpointServe) {
             return !follower->running();
         },
         150s, 1s);
-    ASSERT_TRUE(synced && follower->running()) << log_tail(*follower);
+    ASSERT_TRUE(synced && follower->running()) << follower->log_tail();
     const auto follower_finalized = follower_client.finality_checkpoints("head");
     ASSERT_TRUE(follower_finalized);
     EXPECT_GE(follower_finalized->finalized.epoch, checkpoint_epoch);

@@ -71,8 +71,9 @@ QuorumDecision decide_quorum(const std::vector<ProviderAnswer>& answers, const E
         if (decision.agreed->epoch == 0) {
             decision.agreed.reset();
             decision.agreeing.clear();
-            decision.problem = "the providers have not finalized anything yet (finalized epoch 0); "
-                               "wait a few epochs after genesis, or start the node from genesis";
+            decision.problem =
+                "the providers have not finalized anything yet (finalized epoch 0); "
+                "wait a few epochs after genesis, or start the node from genesis";
         }
     } else if (valid == 0) {
         decision.problem = fmt::format(

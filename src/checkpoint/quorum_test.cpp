@@ -18,7 +18,8 @@ const ExpectedGenesis expected{.genesis_time = 1000, .genesis_validators_root = 
 
 ProviderAnswer honest(const std::string& url, std::uint64_t epoch, std::uint8_t root) {
     ProviderAnswer answer{.url = url};
-    answer.genesis = beacon::Genesis{.genesis_time = 1000, .genesis_validators_root = root_of(0xaa), .genesis_fork_version = {}};
+    answer.genesis =
+        beacon::Genesis{.genesis_time = 1000, .genesis_validators_root = root_of(0xaa), .genesis_fork_version = {}};
     beacon::FinalityCheckpoints finality;
     finality.finalized = {.epoch = epoch, .root = root_of(root)};
     answer.finality = finality;
@@ -34,8 +35,8 @@ TEST(Quorum, AgreesWhenEnoughValidProvidersReportTheSameCheckpoint) {
     foreign.genesis->genesis_time = 2000;
     ProviderAnswer down{.url = "down"};
     down.genesis = make_error(Errc::io_error, "HTTP 500");
-    const auto decision = decide_quorum({honest("a", 5, 1), stale, honest("b", 5, 1), foreign, down, honest("c", 6, 2)},
-                                        expected, 2);
+    const auto decision =
+        decide_quorum({honest("a", 5, 1), stale, honest("b", 5, 1), foreign, down, honest("c", 6, 2)}, expected, 2);
     ASSERT_TRUE(decision.agreed.has_value()) << decision.problem;
     EXPECT_EQ(decision.agreed->epoch, 5U);
     EXPECT_THAT(decision.agreeing, testing::ElementsAre(0, 2));

@@ -2,15 +2,14 @@
 
 #include "core/text.hpp"
 #include "infra/files.hpp"
+#include "infra/http_service.hpp"
 
 #include <fmt/format.h>
 #include <httplib.h>
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
-#include <sys/socket.h>
+#include <nlohmann/json.hpp>
 
 #include <fstream>
-#include <thread>
 
 namespace ephemery::checkpoint {
 namespace {
@@ -35,16 +34,15 @@ void reply_error(httplib::Response& response, int status, const std::string& mes
 void reply_file(httplib::Response& response, const std::filesystem::path& path, std::uint64_t size,
                 const std::string& fork) {
     response.set_header("Eth-Consensus-Version", fork);
-    response.set_content_provider(
-        static_cast<std::size_t>(size), "application/octet-stream",
-        [path](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
-            std::ifstream in(path, std::ios::binary);
-            in.seekg(static_cast<std::streamoff>(offset));
-            std::string buffer(std::min(length, chunk_size), '\0');
-            in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
-            const auto got = static_cast<std::size_t>(in.gcount());
-            return got > 0 && sink.write(buffer.data(), got);
-        });
+    response.set_content_provider(static_cast<std::size_t>(size), "application/octet-stream",
+                                  [path](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
+                                      std::ifstream in(path, std::ios::binary);
+                                      in.seekg(static_cast<std::streamoff>(offset));
+                                      std::string buffer(std::min(length, chunk_size), '\0');
+                                      in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+                                      const auto got = static_cast<std::size_t>(in.gcount());
+                                      return got > 0 && sink.write(buffer.data(), got);
+                                  });
 }
 
 bool wants_ssz(const httplib::Request& request) {
@@ -55,9 +53,7 @@ bool wants_ssz(const httplib::Request& request) {
 }  // namespace
 
 struct CheckpointServer::State {
-    httplib::Server server;
-    std::thread thread;
-    int port{0};
+    infra::HttpService http;
     CacheEntryInfo entry;
     ssz::BlockSummary block;
 };
@@ -69,37 +65,41 @@ CheckpointServer::~CheckpointServer() {
 }
 
 int CheckpointServer::port() const {
-    return state_->port;
+    return state_->http.port();
 }
 
 void CheckpointServer::stop() {
-    if (!state_) return;
-    state_->server.stop();
-    if (state_->thread.joinable()) state_->thread.join();
+    if (state_) state_->http.stop();
 }
 
-Result<std::unique_ptr<CheckpointServer>> CheckpointServer::start(const CacheEntryInfo& entry, const NetworkFacts& facts,
+Result<std::unique_ptr<CheckpointServer>> CheckpointServer::start(const CacheEntryInfo& entry,
+                                                                  const NetworkFacts& facts,
                                                                   const ServeSettings& settings) {
     auto block_bytes = infra::read_file(entry.block_file(), max_block_bytes);
     if (!block_bytes) return block_bytes.error();
     const auto fork = ssz::parse_fork_name(entry.fork);
-    if (!fork) return make_error(Errc::parse_error, fmt::format("{}: unknown fork `{}`", entry.dir.string(), entry.fork));
-    const std::span<const std::uint8_t> bytes(reinterpret_cast<const std::uint8_t*>(block_bytes->data()),  // NOLINT(cppcoreguidelines-pro-type-reinterpret-cast)
-                                              block_bytes->size());
+    if (!fork)
+        return make_error(Errc::parse_error, fmt::format("{}: unknown fork `{}`", entry.dir.string(), entry.fork));
+    const std::span<const std::uint8_t> bytes(
+        reinterpret_cast<const std::uint8_t*>(
+            block_bytes->data()),  // NOLINT(cppcoreguidelines-pro-type-reinterpret-cast)
+        block_bytes->size());
     auto block = ssz::inspect_signed_beacon_block(bytes, *fork, facts.preset);
     if (!block) return block.error();
     if (block->root != entry.checkpoint.root) {
-        return make_error(Errc::verification_failed,
-                          fmt::format("{}: block.ssz does not hash to the entry's block root; delete the entry and fetch again",
-                                      entry.dir.string()));
+        return make_error(
+            Errc::verification_failed,
+            fmt::format("{}: block.ssz does not hash to the entry's block root; delete the entry and fetch again",
+                        entry.dir.string()));
     }
 
     auto state = std::make_unique<State>();
     state->entry = entry;
     state->block = *block;
     State& shared = *state;
-    httplib::Server& server = state->server;
-    const nlohmann::json checkpoint_json{{"epoch", std::to_string(entry.checkpoint.epoch)}, {"root", hex(entry.checkpoint.root)}};
+    httplib::Server& server = state->http.server();
+    const nlohmann::json checkpoint_json{{"epoch", std::to_string(entry.checkpoint.epoch)},
+                                         {"root", hex(entry.checkpoint.root)}};
     const auto genesis_fork_version = facts.config.contains("GENESIS_FORK_VERSION")
                                           ? facts.config.at("GENESIS_FORK_VERSION")
                                           : std::string("0x00000000");
@@ -122,16 +122,15 @@ Result<std::unique_ptr<CheckpointServer>> CheckpointServer::start(const CacheEnt
                id == hex(shared.entry.state_root);
     };
 
-    server.Get("/eth/v1/beacon/genesis", [genesis](const httplib::Request&, httplib::Response& response) {
-        reply_json(response, 200, genesis);
-    });
-    server.Get("/eth/v1/config/spec", [spec](const httplib::Request&, httplib::Response& response) {
-        reply_json(response, 200, spec);
-    });
+    server.Get("/eth/v1/beacon/genesis",
+               [genesis](const httplib::Request&, httplib::Response& response) { reply_json(response, 200, genesis); });
+    server.Get("/eth/v1/config/spec",
+               [spec](const httplib::Request&, httplib::Response& response) { reply_json(response, 200, spec); });
     server.Get("/eth/v1/node/version", [](const httplib::Request&, httplib::Response& response) {
         reply_json(response, 200, {{"data", {{"version", "ephemery/0.1 (checkpoint serve)"}}}});
     });
-    server.Get("/eth/v1/node/health", [](const httplib::Request&, httplib::Response& response) { response.status = 200; });
+    server.Get("/eth/v1/node/health",
+               [](const httplib::Request&, httplib::Response& response) { response.status = 200; });
     server.Get(R"(/eth/v1/beacon/states/([^/]+)/finality_checkpoints)",
                [is_state_id, checkpoint_json](const httplib::Request& request, httplib::Response& response) {
                    if (!is_state_id(request.matches[1])) {
@@ -146,36 +145,36 @@ Result<std::unique_ptr<CheckpointServer>> CheckpointServer::start(const CacheEnt
                                  {"current_justified", checkpoint_json},
                                  {"finalized", checkpoint_json}}}});
                });
-    server.Get(R"(/eth/v1/beacon/headers/([^/]+))", [is_block_id, &shared](const httplib::Request& request,
-                                                                           httplib::Response& response) {
-        if (!is_block_id(request.matches[1])) {
-            reply_error(response, 404, "this server holds only the verified finalized block");
-            return;
-        }
-        const auto& header = shared.block;
-        reply_json(response, 200,
-                   {{"execution_optimistic", false},
-                    {"finalized", true},
-                    {"data",
-                     {{"root", hex(header.root)},
-                      {"canonical", true},
-                      {"header",
-                       {{"message",
-                         {{"slot", std::to_string(header.slot)},
-                          {"proposer_index", std::to_string(header.proposer_index)},
-                          {"parent_root", hex(header.parent_root)},
-                          {"state_root", hex(header.state_root)},
-                          {"body_root", hex(header.body_root)}}},
-                        {"signature", "0x" + std::string(192, '0')}}}}}});
-    });
-    server.Get(R"(/eth/v1/beacon/blocks/([^/]+)/root)", [is_block_id, &shared](const httplib::Request& request,
-                                                                               httplib::Response& response) {
-        if (!is_block_id(request.matches[1])) {
-            reply_error(response, 404, "this server holds only the verified finalized block");
-            return;
-        }
-        reply_json(response, 200, {{"finalized", true}, {"data", {{"root", hex(shared.block.root)}}}});
-    });
+    server.Get(R"(/eth/v1/beacon/headers/([^/]+))",
+               [is_block_id, &shared](const httplib::Request& request, httplib::Response& response) {
+                   if (!is_block_id(request.matches[1])) {
+                       reply_error(response, 404, "this server holds only the verified finalized block");
+                       return;
+                   }
+                   const auto& header = shared.block;
+                   reply_json(response, 200,
+                              {{"execution_optimistic", false},
+                               {"finalized", true},
+                               {"data",
+                                {{"root", hex(header.root)},
+                                 {"canonical", true},
+                                 {"header",
+                                  {{"message",
+                                    {{"slot", std::to_string(header.slot)},
+                                     {"proposer_index", std::to_string(header.proposer_index)},
+                                     {"parent_root", hex(header.parent_root)},
+                                     {"state_root", hex(header.state_root)},
+                                     {"body_root", hex(header.body_root)}}},
+                                   {"signature", "0x" + std::string(192, '0')}}}}}});
+               });
+    server.Get(R"(/eth/v1/beacon/blocks/([^/]+)/root)",
+               [is_block_id, &shared](const httplib::Request& request, httplib::Response& response) {
+                   if (!is_block_id(request.matches[1])) {
+                       reply_error(response, 404, "this server holds only the verified finalized block");
+                       return;
+                   }
+                   reply_json(response, 200, {{"finalized", true}, {"data", {{"root", hex(shared.block.root)}}}});
+               });
     server.Get(R"(/eth/v2/beacon/blocks/([^/]+))", [is_block_id, &shared](const httplib::Request& request,
                                                                           httplib::Response& response) {
         if (!is_block_id(request.matches[1])) {
@@ -202,24 +201,10 @@ Result<std::unique_ptr<CheckpointServer>> CheckpointServer::start(const CacheEnt
         reply_file(response, shared.entry.state_file(), shared.entry.state_bytes, shared.entry.fork);
     });
 
-    server.set_socket_options([](socket_t socket) {
-        const int yes = 1;
-        ::setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
-    });
-    const std::string& address = settings.listen_address;
-    if (settings.port == 0) {
-        state->port = server.bind_to_any_port(address);
-    } else if (server.bind_to_port(address, static_cast<int>(settings.port))) {
-        state->port = static_cast<int>(settings.port);
-    }
-    if (state->port <= 0) {
-        return make_error(Errc::io_error, fmt::format("cannot listen on {}:{} (in use? pass --port or set checkpoint.serve_port)",
-                                                      address, settings.port));
-    }
-    State* raw = state.get();
-    state->thread = std::thread([raw] { raw->server.listen_after_bind(); });
-    for (int attempt = 0; attempt < 500 && !server.is_running(); ++attempt) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    if (auto listening =
+            state->http.listen(settings.listen_address, settings.port, "pass --port or set checkpoint.serve_port");
+        !listening) {
+        return listening.error();
     }
     return std::unique_ptr<CheckpointServer>(new CheckpointServer(std::move(state)));
 }

@@ -49,17 +49,20 @@ Result<NetworkFacts> network_facts(const release::ReleaseFiles& release) {
     }
     auto preset = ssz::preset_by_name(facts.preset_name);
     if (!preset) {
-        return make_error(Errc::unsupported,
-                          fmt::format("config.yaml PRESET_BASE is `{}`; ephemery knows the `mainnet` and `minimal` presets",
-                                      facts.preset_name));
+        return make_error(
+            Errc::unsupported,
+            fmt::format("config.yaml PRESET_BASE is `{}`; ephemery knows the `mainnet` and `minimal` presets",
+                        facts.preset_name));
     }
     facts.preset = *preset;
     facts.slots_per_epoch = facts.preset.slots_per_epoch;
     const auto fields = release::read_genesis_state_fields(genesis_file->second);
-    if (!fields) return make_error(Errc::parse_error, "genesis.ssz of the installed release is too short for a BeaconState");
+    if (!fields)
+        return make_error(Errc::parse_error, "genesis.ssz of the installed release is too short for a BeaconState");
     facts.genesis.genesis_time = fields->genesis_time;
     const auto root = from_hex(std::string_view(fields->genesis_validators_root).substr(2));
-    if (!root || root->size() != 32) return make_error(Errc::parse_error, "genesis.ssz: unreadable genesis validators root");
+    if (!root || root->size() != 32)
+        return make_error(Errc::parse_error, "genesis.ssz: unreadable genesis validators root");
     std::copy(root->begin(), root->end(), facts.genesis.genesis_validators_root.begin());
     return facts;
 }
@@ -99,8 +102,9 @@ Result<VerifiedState> verify_state(std::span<const std::uint8_t> bytes, const Ve
     auto slot = ssz::peek_state_slot(bytes);
     if (!slot) return slot.error();
     if (*slot != block.summary.slot) {
-        return make_error(Errc::verification_failed,
-                          fmt::format("the state is for slot {}, the finalized block for slot {}", *slot, block.summary.slot));
+        return make_error(
+            Errc::verification_failed,
+            fmt::format("the state is for slot {}, the finalized block for slot {}", *slot, block.summary.slot));
     }
     VerifiedState state;
     state.fork = block.fork;
@@ -110,14 +114,16 @@ Result<VerifiedState> verify_state(std::span<const std::uint8_t> bytes, const Ve
     state.summary = *summary;
     if (state.summary.genesis_time != facts.genesis.genesis_time ||
         state.summary.genesis_validators_root != facts.genesis.genesis_validators_root) {
-        return make_error(Errc::verification_failed,
-                          fmt::format("the state belongs to another chain (genesis_time {}, genesis validators root {})",
-                                      state.summary.genesis_time, hex(state.summary.genesis_validators_root)));
+        return make_error(
+            Errc::verification_failed,
+            fmt::format("the state belongs to another chain (genesis_time {}, genesis validators root {})",
+                        state.summary.genesis_time, hex(state.summary.genesis_validators_root)));
     }
     if (state.summary.root != block.summary.state_root) {
-        return make_error(Errc::verification_failed,
-                          fmt::format("the state's hash_tree_root is {}, but the finalized block commits to state_root {}",
-                                      hex(state.summary.root), hex(block.summary.state_root)));
+        return make_error(
+            Errc::verification_failed,
+            fmt::format("the state's hash_tree_root is {}, but the finalized block commits to state_root {}",
+                        hex(state.summary.root), hex(block.summary.state_root)));
     }
     return state;
 }

@@ -46,6 +46,23 @@ Result<checkpoint::NetworkFacts> installed_network(const config::Config& config,
     return facts;
 }
 
+// The configuration and the chain a command works on; problems are printed and give nullopt.
+struct Chain {
+    config::Config config;
+    checkpoint::NetworkFacts facts;
+};
+
+std::optional<Chain> load_chain(const CommandContext& context, const std::string& release_dir) {
+    auto loaded = load_configuration(context.global);
+    if (!loaded) return std::nullopt;
+    auto facts = installed_network(loaded->outcome.config, release_dir);
+    if (!facts) {
+        fmt::print(stderr, "error: {}\n", facts.error().message);
+        return std::nullopt;
+    }
+    return Chain{.config = std::move(loaded->outcome.config), .facts = std::move(*facts)};
+}
+
 checkpoint::CheckpointCache cache_for(const config::Config& config) {
     return checkpoint::CheckpointCache(
         std::filesystem::path(config.data_dir) / "checkpoints",
@@ -75,22 +92,19 @@ void print_report(const checkpoint::FetchReport& report) {
 }
 
 ExitCode run_fetch(const CommandContext& context, const FetchOptions& options) {
-    const auto loaded = load_configuration(context.global);
-    if (!loaded) return ExitCode::usage_error;
-    const config::Config& config = loaded->outcome.config;
-    auto facts = installed_network(config, options.release_dir);
-    if (!facts) {
-        fmt::print(stderr, "error: {}\n", facts.error().message);
-        return ExitCode::usage_error;
-    }
+    auto chain = load_chain(context, options.release_dir);
+    if (!chain) return ExitCode::usage_error;
+    const config::Config& config = chain->config;
+    auto& facts = chain->facts;
     checkpoint::FetchRequest request{
         .providers = options.providers.empty() ? config.checkpoint.providers : options.providers,
         .quorum = options.quorum.value_or(static_cast<std::size_t>(config.checkpoint.quorum)),
-        .facts = std::move(*facts),
+        .facts = std::move(facts),
         .http = {},
     };
     if (options.timeout_seconds) {
-        request.http.request_timeout = std::chrono::milliseconds(static_cast<std::int64_t>(*options.timeout_seconds * 1000));
+        request.http.request_timeout =
+            std::chrono::milliseconds(static_cast<std::int64_t>(*options.timeout_seconds * 1000));
         request.http.connect_timeout = std::min(request.http.connect_timeout, request.http.request_timeout);
         request.http.stall_timeout = std::min(request.http.stall_timeout, request.http.request_timeout);
     }
@@ -114,18 +128,15 @@ ExitCode run_fetch(const CommandContext& context, const FetchOptions& options) {
 }
 
 ExitCode run_serve(const CommandContext& context, const ServeOptions& options) {
-    const auto loaded = load_configuration(context.global);
-    if (!loaded) return ExitCode::usage_error;
-    const config::Config& config = loaded->outcome.config;
-    auto facts = installed_network(config, options.release_dir);
-    if (!facts) {
-        fmt::print(stderr, "error: {}\n", facts.error().message);
-        return ExitCode::usage_error;
-    }
+    auto chain = load_chain(context, options.release_dir);
+    if (!chain) return ExitCode::usage_error;
+    const config::Config& config = chain->config;
+    auto& facts = chain->facts;
     const auto cache = cache_for(config);
-    const auto entry = cache.latest(facts->genesis.genesis_validators_root);
+    const auto entry = cache.latest(facts.genesis.genesis_validators_root);
     if (!entry) {
-        fmt::print(stderr, "error: {} holds no verified checkpoint of this chain; run `ephemery checkpoint fetch` first\n",
+        fmt::print(stderr,
+                   "error: {} holds no verified checkpoint of this chain; run `ephemery checkpoint fetch` first\n",
                    cache.dir().string());
         return ExitCode::usage_error;
     }
@@ -138,7 +149,7 @@ ExitCode run_serve(const CommandContext& context, const ServeOptions& options) {
     const checkpoint::ServeSettings settings{
         .listen_address = "127.0.0.1",
         .port = options.port.value_or(static_cast<std::uint16_t>(config.checkpoint.serve_port))};
-    auto server = checkpoint::CheckpointServer::start(*entry, *facts, settings);
+    auto server = checkpoint::CheckpointServer::start(*entry, facts, settings);
     if (!server) {
         fmt::print(stderr, "error: {}\n", server.error().message);
         return ExitCode::runtime_failure;
@@ -163,19 +174,22 @@ void add_checkpoint_command(CLI::App& app, CommandContext& context) {
     auto fetch_options = std::make_shared<FetchOptions>();
     auto* fetch = command->add_subcommand(
         "fetch", "Fetch the finalized state a quorum of providers agrees on, verify it by hashing, and cache it");
-    fetch->add_option("--provider", fetch_options->providers, "Beacon API URL (repeatable; default: checkpoint.providers)");
+    fetch->add_option("--provider", fetch_options->providers,
+                      "Beacon API URL (repeatable; default: checkpoint.providers)");
     fetch->add_option("--quorum", fetch_options->quorum, "providers that must agree (default: checkpoint.quorum)")
         ->check(CLI::Range(1, 16));
     fetch->add_option("--release", fetch_options->release_dir,
                       "release directory of the chain (default: the installed current release)");
-    fetch->add_option("--timeout", fetch_options->timeout_seconds,
-                      "seconds a provider may take to answer a question, and to stall a download (default 30)")
+    fetch
+        ->add_option("--timeout", fetch_options->timeout_seconds,
+                     "seconds a provider may take to answer a question, and to stall a download (default 30)")
         ->check(CLI::Range(0.1, 3600.0));
     fetch->add_flag("--json", fetch_options->json, "print a JSON report on stdout");
     fetch->callback([&context, fetch_options] { context.exit_code = run_fetch(context, *fetch_options); });
 
     auto serve_options = std::make_shared<ServeOptions>();
-    auto* serve = command->add_subcommand("serve", "Serve the newest verified checkpoint on 127.0.0.1 for a local node");
+    auto* serve =
+        command->add_subcommand("serve", "Serve the newest verified checkpoint on 127.0.0.1 for a local node");
     serve->add_option("--port", serve_options->port, "TCP port (default: checkpoint.serve_port; 0 picks a free one)");
     serve->add_option("--release", serve_options->release_dir,
                       "release directory of the chain (default: the installed current release)");

@@ -15,7 +15,6 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
-#include <regex>
 #include <set>
 
 namespace ephemery {
@@ -26,21 +25,6 @@ using testing::HasSubstr;
 
 const std::filesystem::path lodestar_dir = EPHEMERY_LODESTAR_DIR;
 const std::string withdrawal_address = "0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed";
-
-std::string without_colours(const std::string& text) {
-    static const std::regex colour_code("\x1b\\[[0-9;]*m");
-    return std::regex_replace(text, colour_code, "");
-}
-
-// The end of a process's log, for failure messages.
-std::string log_tail(const test::BackgroundProcess& process, std::size_t max_lines = 40) {
-    const std::string log = without_colours(process.log());
-    std::size_t start = log.size();
-    for (std::size_t lines = 0; start > 0 && lines <= max_lines; --start) {
-        if (log[start - 1] == '\n') ++lines;
-    }
-    return "\n--- " + process.log_file().filename().string() + " (last lines) ---\n" + log.substr(start);
-}
 
 std::optional<nlohmann::json> get_json(std::uint16_t port, const std::string& path, const std::string& token = {}) {
     httplib::Client client("127.0.0.1", port);
@@ -145,9 +129,9 @@ TEST_F(LodestarIntegration, KeysFromKeysNewAreLoadedByARealValidatorClient) {
                         "127.0.0.1", "--port", std::to_string(p2p_port), "--logFile", "none"});
     ASSERT_TRUE(test::wait_until(
         [&] { return !beacon.running() || get_json(rest_port, "/eth/v1/beacon/genesis").has_value(); }, 90s))
-        << "the beacon node's REST API did not answer within 90 s" << log_tail(beacon);
+        << "the beacon node's REST API did not answer within 90 s" << beacon.log_tail();
     ASSERT_TRUE(beacon.running()) << "the beacon node exited with " << beacon.exit_code().value_or(-1)
-                                  << log_tail(beacon);
+                                  << beacon.log_tail();
 
     // The validator client reads the directory `keys import` wrote, in place; its own database goes elsewhere.
     auto& validator =
@@ -175,13 +159,13 @@ TEST_F(LodestarIntegration, KeysFromKeysNewAreLoadedByARealValidatorClient) {
         },
         120s);
     ASSERT_TRUE(answered) << "the validator client's keymanager API did not list keys within 120 s"
-                          << log_tail(validator) << log_tail(beacon);
+                          << validator.log_tail() << beacon.log_tail();
     ASSERT_TRUE(validator.running()) << "the validator client exited with " << validator.exit_code().value_or(-1)
-                                     << log_tail(validator) << log_tail(beacon);
-    EXPECT_EQ(listed, expected) << log_tail(validator);
+                                     << validator.log_tail() << beacon.log_tail();
+    EXPECT_EQ(listed, expected) << validator.log_tail();
 
     // Its log says the same: "4 local keystores", then each public key.
-    const std::string validator_log = without_colours(validator.log());
+    const std::string validator_log = validator.plain_log();
     EXPECT_THAT(validator_log, HasSubstr("4 local keystores"));
     EXPECT_THAT(validator_log, HasSubstr("Verified connected beacon node and validator have same the config"));
     for (const auto& pubkey : pubkeys) EXPECT_THAT(validator_log, HasSubstr(pubkey));
@@ -231,9 +215,9 @@ TEST_F(LodestarIntegration, AWrongPasswordIsCaughtByKeysCheckBeforeLodestarFails
          (by_hand / "keystores").string(), "--secretsDir", (by_hand / "secrets").string(), "--beaconNodes",
          "http://127.0.0.1:" + std::to_string(test::free_loopback_port()), "--logFile", "none"});
     ASSERT_TRUE(test::wait_until([&] { return !validator.running(); }, 60s))
-        << "Lodestar kept running with a wrong password" << log_tail(validator);
+        << "Lodestar kept running with a wrong password" << validator.log_tail();
     EXPECT_NE(validator.exit_code().value_or(0), 0);
-    EXPECT_THAT(without_colours(validator.log()), HasSubstr("Invalid password"));
+    EXPECT_THAT(validator.plain_log(), HasSubstr("Invalid password"));
 }
 
 }  // namespace

@@ -13,8 +13,9 @@ Result<ConsensusConfig> parse_consensus_config(std::string_view yaml_text, std::
         return make_error(Errc::parse_error, fmt::format("{}:{}: {}", file_label, error.mark.line + 1, error.msg));
     }
     if (!root.IsMap()) {
-        return make_error(Errc::parse_error,
-                          fmt::format("{} is not a map of KEY: value lines (is it a network config.yaml?)", file_label));
+        return make_error(
+            Errc::parse_error,
+            fmt::format("{} is not a map of KEY: value lines (is it a network config.yaml?)", file_label));
     }
     ConsensusConfig config;
     for (const auto& entry : root) {

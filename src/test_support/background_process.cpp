@@ -13,6 +13,7 @@
 #include <csignal>
 #include <fstream>
 #include <mutex>
+#include <regex>
 #include <set>
 #include <sstream>
 #include <stdexcept>
@@ -120,6 +121,20 @@ std::string BackgroundProcess::log() const {
     std::ostringstream contents;
     contents << stream.rdbuf();
     return contents.str();
+}
+
+std::string BackgroundProcess::plain_log() const {
+    static const std::regex colour_code("\x1b\\[[0-9;]*m");
+    return std::regex_replace(log(), colour_code, "");
+}
+
+std::string BackgroundProcess::log_tail(std::size_t max_lines) const {
+    const std::string text = plain_log();
+    std::size_t start = text.size();
+    for (std::size_t lines = 0; start > 0 && lines <= max_lines; --start) {
+        if (text[start - 1] == '\n') ++lines;
+    }
+    return "\n--- " + options_.log_file.filename().string() + " (last lines) ---\n" + text.substr(start);
 }
 
 std::uint16_t free_loopback_port() {

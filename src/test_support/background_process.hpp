@@ -40,6 +40,10 @@ class BackgroundProcess {
     // The exit code once it has exited; nothing while it runs.
     [[nodiscard]] std::optional<int> exit_code();
     [[nodiscard]] std::string log() const;
+    // The log without ANSI colour codes (Lodestar colours its output), for matching.
+    [[nodiscard]] std::string plain_log() const;
+    // The last lines of plain_log() under a header naming the log file: for failure messages.
+    [[nodiscard]] std::string log_tail(std::size_t max_lines = 40) const;
     [[nodiscard]] const std::filesystem::path& log_file() const { return options_.log_file; }
     [[nodiscard]] pid_t pid() const { return pid_; }
 
