@@ -1,5 +1,7 @@
-// Every Beacon API and JSON-RPC answer parser on the same untrusted bytes: none may crash or hang.
+// Every Beacon API and JSON-RPC answer parser, and the event stream parser, on the same untrusted bytes: none
+// may crash or hang.
 #include "beacon/client.hpp"
+#include "beacon/events.hpp"
 #include "beacon/types.hpp"
 
 #include <cstddef>
@@ -27,5 +29,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     (void)parse_rpc_result(text);
     (void)parse_execution_syncing(text);
     (void)parse_quantity(text);
+    // The event stream framing, fed in two pieces split at an input-chosen point.
+    std::size_t dispatched = 0;
+    SseParser parser([&dispatched](const Event&) { ++dispatched; }, 256);
+    const std::size_t split = size == 0 ? 0 : data[0] % size;
+    parser.feed(text.substr(0, split));
+    parser.feed(text.substr(split));
     return 0;
 }

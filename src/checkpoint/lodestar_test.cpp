@@ -1,9 +1,11 @@
 // Checkpoint sync against a real Lodestar v1.5.1 dev chain (phase0 for two epochs, then Altair), on loopback:
 //  - our hash_tree_root of the blocks and states Lodestar serves equals the roots Lodestar reports;
 //  - `ephemery checkpoint fetch` through faulty proxies in front of it installs only a verified pair;
-//  - a second Lodestar node checkpoint-syncs from `ephemery checkpoint serve` and then follows the chain.
+//  - a second Lodestar node checkpoint-syncs from `ephemery checkpoint serve` and then follows the chain;
+//  - the event stream delivers its head and finalized_checkpoint events.
 // One Lodestar chain serves every test of the suite (started once; ctest runs this binary as one test).
 #include "beacon/client.hpp"
+#include "beacon/events.hpp"
 #include "checkpoint/json_ssz.hpp"
 #include "checkpoint/verify.hpp"
 #include "core/text.hpp"
@@ -21,8 +23,10 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include <atomic>
 #include <fstream>
 #include <iostream>
+#include <set>
 #include <thread>
 
 namespace ephemery::checkpoint {
@@ -233,6 +237,35 @@ TEST_F(LodestarChain, OurRootsOfBlocksAndStatesEqualLodestars) {
     }
     EXPECT_GE(states, 4U);
     EXPECT_TRUE(boundary) << "a state right after an epoch transition";
+}
+
+TEST_F(LodestarChain, TheEventStreamDeliversHeadsAndFinalizedCheckpoints) {
+    beacon::BeaconClient client(url(), quick_http());
+    const auto version = client.version();
+    ASSERT_TRUE(version) << version.error().message;
+    beacon::EventStreamSettings settings;
+    settings.topics_style = beacon::event_topics_style(*version);  // Lodestar 1.5.1: the repeated form
+    std::atomic<bool> stop{false};
+    std::set<std::string> topics;
+    std::uint64_t heads = 0;
+    std::thread deadline([&stop] {
+        for (int waited = 0; waited < 400 && !stop.load(); ++waited) std::this_thread::sleep_for(100ms);
+        stop = true;
+    });
+    const auto stats = beacon::stream_events(
+        url(), {"head", "finalized_checkpoint"},
+        [&](const beacon::Event& event) {
+            topics.insert(event.topic);
+            const auto data = nlohmann::json::parse(event.data, nullptr, false);
+            EXPECT_FALSE(data.is_discarded()) << event.data;
+            if (event.topic == "head") ++heads;
+            // Two epochs of heads (16 slots) include an epoch transition, hence a finalized checkpoint.
+            if (topics.size() == 2 && heads >= 2) stop = true;
+        },
+        stop, settings);
+    deadline.join();
+    EXPECT_TRUE(topics.contains("head")) << stats.last_error;
+    EXPECT_TRUE(topics.contains("finalized_checkpoint")) << stats.last_error;
 }
 
 // A proxy in front of the Lodestar node that misbehaves in one way.

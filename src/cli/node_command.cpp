@@ -39,6 +39,7 @@ daemon::DaemonSettings daemon_settings(const config::Config& config) {
     settings.node = config.node;
     settings.validators = config.validators;
     settings.api = config.api;
+    settings.checkpoint = config.checkpoint;
     settings.fork_versions = expectation_for(config, 0).fork_versions;
     settings.tools = tool_settings();
     return settings;
@@ -253,6 +254,17 @@ void print_status_text(const nlohmann::json& status) {
     const auto& resets = status["resets"];
     if (!resets["last_error"].get<std::string>().empty()) {
         fmt::print("last failure: {}\n", resets["last_error"].get<std::string>());
+    }
+    if (status.contains("checkpoint")) {
+        const auto& checkpoint = status["checkpoint"];
+        if (!checkpoint["url"].is_null()) {
+            fmt::print("checkpoint sync: {} serves slot {} (epoch {}) from {}\n", checkpoint["url"].get<std::string>(),
+                       or_dash(checkpoint.value("slot", nlohmann::json())),
+                       or_dash(checkpoint.value("epoch", nlohmann::json())),
+                       or_dash(checkpoint.value("served_by", nlohmann::json())));
+        } else if (!checkpoint["last_problem"].get<std::string>().empty()) {
+            fmt::print("checkpoint sync: none ({})\n", checkpoint["last_problem"].get<std::string>());
+        }
     }
     fmt::print("\n{:<36} {:<12} {:>8} {:>10} {:>9}\n", "SERVICE", "STATE", "PID", "UPTIME", "RESTARTS");
     for (const auto& service : status["services"]) {

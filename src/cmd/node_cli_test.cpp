@@ -3,6 +3,7 @@
 // reported, restarted and stopped with nothing left running.
 #include "cmd/cli_test_fixture.hpp"
 #include "test_support/background_process.hpp"
+#include "test_support/http_server.hpp"
 #include "test_support/release_fixture.hpp"
 
 #include <gmock/gmock.h>
@@ -64,7 +65,8 @@ class NodeCli : public Cli {
                   "\napi:\n  port: 0\nclients:\n  execution:\n    client: geth\n"
                   "    binary: " +
                   (bin() / "geth").string() +
-                  "\n  consensus:\n    client: lighthouse\n    binary: " + (bin() / "lighthouse").string() + "\n");
+                  "\n  consensus:\n    client: lighthouse\n    binary: " + (bin() / "lighthouse").string() +
+                  "\ncheckpoint:\n  providers: [" + stale_provider_.base_url() + "]\n  quorum: 1\n");
     }
     [[nodiscard]] fs::path bin() const { return node_.path() / "bin"; }
     [[nodiscard]] fs::path data() const { return node_.path() / "data"; }
@@ -88,6 +90,14 @@ class NodeCli : public Cli {
 
     test::TempDir node_;
     test::TempDir releases_;
+    // A checkpoint provider still on another chain: the daemon must refuse it and start the client without one.
+    test::HttpTestServer stale_provider_{[](httplib::Server& http) {
+        http.Get("/eth/v1/beacon/genesis", [](const httplib::Request&, httplib::Response& response) {
+            response.set_content(R"({"data":{"genesis_time":"1","genesis_validators_root":"0x)" + std::string(64, 'a') +
+                                     R"(","genesis_fork_version":"0x00000000"}})",
+                                 "application/json");
+        });
+    }};
 };
 
 TEST_F(NodeCli, UpDetachedThenStatusLogsRestartAndDownLeaveNothingRunning) {
@@ -111,6 +121,11 @@ TEST_F(NodeCli, UpDetachedThenStatusLogsRestartAndDownLeaveNothingRunning) {
     EXPECT_EQ(status["iteration"]["data"], status["iteration"]["live"]);
     const int daemon_pid = status["daemon"]["pid"].get<int>();
     const int geth_pid = status["services"][0]["pid"].get<int>();
+
+    // Checkpoint sync was tried at the consensus client's start and refused the provider's chain.
+    EXPECT_TRUE(status["checkpoint"]["url"].is_null()) << status.dump(2);
+    EXPECT_GE(status["checkpoint"]["failures"].get<int>(), 1) << status.dump(2);
+    EXPECT_THAT(status["checkpoint"]["last_problem"].get<std::string>(), HasSubstr("none of the 1 providers"));
 
     const auto text = ephemery({"status"});
     EXPECT_EQ(text.exit_code, 0) << text.err;

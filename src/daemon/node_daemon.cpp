@@ -1,7 +1,9 @@
 #include "daemon/node_daemon.hpp"
 
 #include "api/server.hpp"
+#include "beacon/types.hpp"
 #include "core/text.hpp"
+#include "daemon/checkpoint_source.hpp"
 #include "daemon/process_usage.hpp"
 #include "genesis/fetch.hpp"
 #include "genesis/store.hpp"
@@ -92,7 +94,7 @@ std::vector<reset::Instance> node_instances(const std::string& network, const fs
     return instances;
 }
 
-Result<node::NodePlan> plan_for_active_release(const DaemonSettings& settings) {
+Result<node::NodePlan> plan_for_active_release(const DaemonSettings& settings, const std::string& checkpoint_url) {
     const genesis::ReleaseStore store(settings.data_dir);
     const auto iteration = store.current();
     if (!iteration) {
@@ -111,6 +113,7 @@ Result<node::NodePlan> plan_for_active_release(const DaemonSettings& settings) {
     inputs.network = settings.network.name;
     inputs.data_dir = settings.data_dir;
     inputs.settings = settings.node;
+    inputs.checkpoint_url = checkpoint_url;
     inputs.release_values =
         reset::release_placeholders(containers ? fs::path(node::compose_release_dir) : release_dir, *files);
     inputs.jwt_file = containers ? fs::path(node::compose_jwt_file) : settings.data_dir / jwt_secret_file;
@@ -201,9 +204,20 @@ struct NodeDaemon::State {
     std::mutex plan_mutex;
     std::optional<node::NodePlan> last_plan;  // the clients' last start, whose ports status shows
 
-    // Plans from the active release, as every start does, and remembers the plan for status.
+    std::unique_ptr<CheckpointSource> checkpoint_source;  // set by create()
+
+    // Plans from the active release, as every start does, and remembers the plan for status. Natively and under
+    // systemd the consensus client checkpoint-syncs from the daemon's loopback server; containers cannot reach
+    // the host's loopback, so under Compose it starts without (a documented limit).
     Result<node::NodePlan> plan_for_start() {
-        auto plan = plan_for_active_release(settings);
+        std::string checkpoint_url;
+        if (checkpoint_source && settings.node.backend != node::Backend::compose && settings.node.consensus.enabled) {
+            const genesis::ReleaseStore store(settings.data_dir);
+            if (const auto current = store.current()) {
+                checkpoint_url = checkpoint_source->url_for(store.release_dir(*current));
+            }
+        }
+        auto plan = plan_for_active_release(settings, checkpoint_url);
         if (plan) {
             const std::scoped_lock lock(plan_mutex);
             last_plan = *plan;
@@ -381,6 +395,7 @@ Result<std::unique_ptr<NodeDaemon>> NodeDaemon::create(DaemonSettings settings) 
                           "no client is enabled: enable at least clients.execution or clients.consensus");
     }
     if (auto jwt = runtime::ensure_jwt_secret(s.settings.data_dir / jwt_secret_file); !jwt) return jwt.error();
+    s.checkpoint_source = std::make_unique<CheckpointSource>(s.settings.checkpoint, s.settings.data_dir);
 
     auto driver = s.make_driver();
     if (!driver) return driver.error();
@@ -403,6 +418,7 @@ NodeDaemon::~NodeDaemon() {
     if (s.server) s.server->stop();
     if (s.manual_reset.joinable()) s.manual_reset.join();
     if (s.driver) s.driver->on_daemon_exit();
+    if (s.checkpoint_source) s.checkpoint_source->stop();
     std::error_code ignored;
     fs::remove(s.settings.data_dir / daemon_state_file, ignored);
     if (s.lock_fd >= 0) ::close(s.lock_fd);
@@ -473,6 +489,21 @@ nlohmann::ordered_json NodeDaemon::status() {
                               {"fetch_failures", s.fetch_failures.load()},
                               {"last_reset_at", s.last_reset_at ? nlohmann::ordered_json(*s.last_reset_at) : nullptr},
                               {"last_error", s.last_error}};
+    }
+    if (s.checkpoint_source && s.settings.checkpoint.enabled && !s.settings.checkpoint.providers.empty()) {
+        const auto checkpoint = s.checkpoint_source->status();
+        nlohmann::ordered_json section{
+            {"url", checkpoint.url.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(checkpoint.url)},
+            {"fetches", checkpoint.fetches},
+            {"failures", checkpoint.failures},
+            {"last_problem", checkpoint.last_problem}};
+        if (checkpoint.served) {
+            section["slot"] = checkpoint.served->slot;
+            section["epoch"] = checkpoint.served->checkpoint.epoch;
+            section["block_root"] = beacon::root_hex(checkpoint.served->checkpoint.root);
+            section["served_by"] = checkpoint.served->served_by;
+        }
+        document["checkpoint"] = std::move(section);
     }
     auto services = nlohmann::ordered_json::array();
     const auto states = s.driver->states();
@@ -580,11 +611,17 @@ std::string NodeDaemon::metrics() {
         metric("ephemery_data_iteration", "gauge", "the iteration the node's data belongs to");
         text += fmt::format("ephemery_data_iteration {}\n", *time_state.data_iteration);
     }
-    const std::array<std::tuple<std::string_view, std::string_view, std::uint64_t>, 4> counters{{
+    const auto checkpoint = s.checkpoint_source ? s.checkpoint_source->status() : CheckpointStatus{};
+    const std::array<std::tuple<std::string_view, std::string_view, std::uint64_t>, 6> counters{{
         {"ephemery_release_fetches_total", "release fetches attempted", s.fetches.load()},
         {"ephemery_release_fetch_failures_total", "release fetches that failed", s.fetch_failures.load()},
         {"ephemery_resets_total", "resets attempted", s.resets.load()},
         {"ephemery_reset_failures_total", "resets that failed", s.reset_failures.load()},
+        {"ephemery_checkpoint_fetches_total", "checkpoint fetches from the providers", checkpoint.fetches},
+        {"ephemery_checkpoint_fetch_failures_total",
+         "checkpoint fetches that verified nothing (the client starts "
+         "without a checkpoint)",
+         checkpoint.failures},
     }};
     for (const auto& [name, help, value] : counters) {
         metric(name, "counter", help);

@@ -2,6 +2,7 @@
 
 #include "api/server.hpp"
 #include "api/settings.hpp"
+#include "checkpoint/settings.hpp"
 #include "core/result.hpp"
 #include "daemon/drivers.hpp"
 #include "daemon/reset_loop.hpp"
@@ -30,6 +31,13 @@
 // on time through the reset engine and answers the control API.
 namespace ephemery::daemon {
 
+[[nodiscard]] inline checkpoint::Settings checkpoint_sync_off() {
+    checkpoint::Settings off;
+    off.enabled = false;
+    off.providers.clear();
+    return off;
+}
+
 // Everything the daemon runs with; the command-line layer fills it from the config.
 struct DaemonSettings {
     network::Settings network;
@@ -41,6 +49,9 @@ struct DaemonSettings {
     std::vector<std::pair<std::string, std::string>> fork_versions;
     runtime::SupervisorSettings supervisor;  // native backend; log_dir empty: <data_dir>/logs
     ToolSettings tools;                      // compose and systemd backends
+    // Checkpoint sync for the consensus client (daemon/checkpoint_source.hpp). Off unless the command layer copies
+    // the configuration in: a daemon made in a test or for the devnet never asks the public providers.
+    checkpoint::Settings checkpoint = checkpoint_sync_off();
     // Runs before a release is fetched; the devnet builds the iteration's release into its release source here.
     // Empty: releases are only downloaded.
     std::function<Status(std::uint64_t iteration)> prepare_release;
@@ -61,7 +72,9 @@ inline constexpr std::string_view logs_dir = "logs";
 // The launch plan for the release `current` points at, with the paths the clients see (under compose: the
 // mount contract of node/compose.hpp). Fails when no release is active or a client's arguments lack a value
 // the release should provide.
-[[nodiscard]] Result<node::NodePlan> plan_for_active_release(const DaemonSettings& settings);
+// checkpoint_url: where the consensus client checkpoint-syncs from (empty: from genesis).
+[[nodiscard]] Result<node::NodePlan> plan_for_active_release(const DaemonSettings& settings,
+                                                             const std::string& checkpoint_url = {});
 
 struct RunningDaemon {
     pid_t pid{0};
