@@ -1,5 +1,6 @@
 // Verified checkpoint sync hashes a downloaded BeaconState: inspect_beacon_state (full validation, then
-// hash_tree_root from the bytes) on a mainnet-preset Fulu state of 250,000 validators, against @lodestar/types
+// hash_tree_root from the bytes) on a generated mainnet-preset Fulu state of 250,000 validators and on the head
+// state of a real Lodestar node (mainnet preset, Altair; bench/lodestar-state.sh), against @lodestar/types
 // 1.50.0 with @chainsafe/ssz 1.9.0 under Node (tools/ssz-oracle: deserializeToViewDU + hashTreeRoot, the way a
 // Lodestar node hashes a state it loads) on the same bytes, measured in the same run. Both roots must agree.
 #include "infra/process.hpp"
@@ -10,8 +11,10 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <random>
 #include <string>
 #include <vector>
@@ -138,9 +141,12 @@ class StateGenerator {
 struct BenchState {
     std::vector<std::uint8_t> bytes;
     fs::path file;
+    ssz::ForkName fork{bench_fork};
+    std::uint64_t validators{0};
+    std::string problem;  // why there is no state (the benchmark is skipped, saying so)
 };
 
-const BenchState& bench_state() {
+const BenchState& generated_state() {
     static const BenchState state = [] {
         const auto preset = ssz::preset_by_name("mainnet").value();
         BenchState made;
@@ -151,7 +157,42 @@ const BenchState& bench_state() {
             .write(reinterpret_cast<const char*>(
                        made.bytes.data()),  // NOLINT(cppcoreguidelines-pro-type-reinterpret-cast)
                    static_cast<std::streamsize>(made.bytes.size()));
+        made.validators = validator_count;
         return made;
+    }();
+    return state;
+}
+
+// The head state of a real Lodestar node (mainnet preset), made by bench/lodestar-state.sh, which scripts/bench
+// runs and names in EPHEMERY_BENCH_LODESTAR_STATE; its fork is in the file beside it (<state>.fork).
+const BenchState& lodestar_state() {
+    static const BenchState state = [] {
+        BenchState read;
+        const char* path = std::getenv("EPHEMERY_BENCH_LODESTAR_STATE");  // NOLINT(concurrency-mt-unsafe)
+        if (path == nullptr || *path == '\0') {
+            read.problem =
+                "EPHEMERY_BENCH_LODESTAR_STATE is not set: scripts/bench sets it after bench/lodestar-state.sh";
+            return read;
+        }
+        read.file = path;
+        std::ifstream in(read.file, std::ios::binary);
+        read.bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+        std::ifstream fork_file(read.file.string() + ".fork");
+        std::string fork_name;
+        fork_file >> fork_name;
+        const auto fork = ssz::parse_fork_name(fork_name);
+        if (read.bytes.empty() || !fork) {
+            read.problem = fmt::format("{} (or its .fork file) is missing or empty", read.file.string());
+            return read;
+        }
+        read.fork = *fork;
+        const auto summary = ssz::inspect_beacon_state(read.bytes, read.fork, ssz::preset_by_name("mainnet").value());
+        if (!summary) {
+            read.problem = summary.error().message;
+            return read;
+        }
+        read.validators = summary->validator_count;
+        return read;
     }();
     return state;
 }
@@ -162,43 +203,44 @@ std::string hex_root(const ssz::Chunk& root) {
     return out;
 }
 
-void set_megabytes(benchmark::State& state, std::size_t bytes) {
-    state.counters["MB"] = static_cast<double>(bytes) / 1e6;
-    state.counters["validators"] = static_cast<double>(validator_count);
+void set_counters(benchmark::State& state, const BenchState& bench) {
+    state.counters["MB"] = static_cast<double>(bench.bytes.size()) / 1e6;
+    state.counters["validators"] = static_cast<double>(bench.validators);
 }
 
-void ssz_inspect_beacon_state_mainnet(benchmark::State& state) {
-    const auto& bench = bench_state();
+void skip(benchmark::State& state, const std::string& why) {
+    state.SkipWithError(why.c_str());
+    for (auto _ : state) {
+    }
+}
+
+void run_ours(benchmark::State& state, const BenchState& bench) {
+    if (!bench.problem.empty()) return skip(state, bench.problem);
     const auto preset = ssz::preset_by_name("mainnet").value();
     for (auto _ : state) {
-        auto summary = ssz::inspect_beacon_state(bench.bytes, bench_fork, preset);
+        auto summary = ssz::inspect_beacon_state(bench.bytes, bench.fork, preset);
         if (!summary) {
             state.SkipWithError(summary.error().message.c_str());
             break;
         }
         benchmark::DoNotOptimize(summary->root);
     }
-    set_megabytes(state, bench.bytes.size());
+    set_counters(state, bench);
 }
-BENCHMARK(ssz_inspect_beacon_state_mainnet)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 
 // The peer's own timing (median of 3 in one Node process, start-up and module loading left out).
-void peer_lodestar_beacon_state_mainnet(benchmark::State& state) {
-    const auto& bench = bench_state();
+void run_peer(benchmark::State& state, const BenchState& bench) {
+    if (!bench.problem.empty()) return skip(state, bench.problem);
     const fs::path oracle = fs::path(EPHEMERY_BENCH_SSZ_ORACLE_DIR);
     if (!fs::is_directory(oracle / "node_modules" / "@lodestar" / "types")) {
-        state.SkipWithError(fmt::format("{} has no node_modules: run `npm ci --prefix {}` (scripts/bench does)",
-                                        oracle.string(), oracle.string())
-                                .c_str());
-        for (auto _ : state) {
-        }
-        return;
+        return skip(state, fmt::format("{} has no node_modules: run `npm ci --prefix {}` (scripts/bench does)",
+                                       oracle.string(), oracle.string()));
     }
-    const auto ours = ssz::inspect_beacon_state(bench.bytes, bench_fork, ssz::preset_by_name("mainnet").value());
+    const auto ours = ssz::inspect_beacon_state(bench.bytes, bench.fork, ssz::preset_by_name("mainnet").value());
     for (auto _ : state) {
         const auto run =
             ephemery::infra::run_process({"node", (oracle / "oracle.mjs").string(), "bench-peer", bench.file.string(),
-                                          std::string(ssz::fork_name(bench_fork)), "3"});
+                                          std::string(ssz::fork_name(bench.fork)), "3"});
         if (!run || run->exit_code != 0) {
             state.SkipWithError(
                 run ? ("oracle.mjs bench-peer failed: " + ephemery::infra::last_lines(run->output, 5)).c_str()
@@ -219,8 +261,27 @@ void peer_lodestar_beacon_state_mainnet(benchmark::State& state) {
         }
         state.SetIterationTime(document["seconds"].get<double>());
     }
-    set_megabytes(state, bench.bytes.size());
+    set_counters(state, bench);
+}
+
+void ssz_inspect_beacon_state_mainnet(benchmark::State& state) {
+    run_ours(state, generated_state());
+}
+BENCHMARK(ssz_inspect_beacon_state_mainnet)->Unit(benchmark::kMillisecond)->MinTime(2.0);
+
+void peer_lodestar_beacon_state_mainnet(benchmark::State& state) {
+    run_peer(state, generated_state());
 }
 BENCHMARK(peer_lodestar_beacon_state_mainnet)->Iterations(1)->UseManualTime()->Unit(benchmark::kMillisecond);
+
+void ssz_inspect_beacon_state_from_lodestar(benchmark::State& state) {
+    run_ours(state, lodestar_state());
+}
+BENCHMARK(ssz_inspect_beacon_state_from_lodestar)->Unit(benchmark::kMillisecond)->MinTime(2.0);
+
+void peer_lodestar_beacon_state_from_lodestar(benchmark::State& state) {
+    run_peer(state, lodestar_state());
+}
+BENCHMARK(peer_lodestar_beacon_state_from_lodestar)->Iterations(1)->UseManualTime()->Unit(benchmark::kMillisecond);
 
 }  // namespace

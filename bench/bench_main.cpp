@@ -2,6 +2,7 @@
 #include "ratio_reporter.hpp"
 #include "ssz/sha256.hpp"
 
+#include <cstdlib>
 #include <vector>
 
 int main(int argc, char** argv) {
@@ -44,6 +45,14 @@ int main(int argc, char** argv) {
          "@lodestar/types 1.50.0 deserializeToViewDU + hashTreeRoot",
          "ssz_inspect_beacon_state_mainnet/min_time:2.000",
          "peer_lodestar_beacon_state_mainnet/iterations:1/manual_time", "MB", 5.0});
+    // Only when scripts/bench could make a Lodestar state (it needs tools/lodestar: make lodestar).
+    if (std::getenv("EPHEMERY_BENCH_LODESTAR_STATE") != nullptr) {  // NOLINT(concurrency-mt-unsafe)
+        ssz_speedups.push_back(
+            {"ssz: validate + hash_tree_root of a real Lodestar node's BeaconState (mainnet preset, Altair, "
+             "bench/lodestar-state.sh) vs @lodestar/types 1.50.0",
+             "ssz_inspect_beacon_state_from_lodestar/min_time:2.000",
+             "peer_lodestar_beacon_state_from_lodestar/iterations:1/manual_time", "MB", 5.0});
+    }
     const bool ssz_complete = reporter.print_speedups(ssz_speedups);
     const bool budgets_complete = reporter.print_time_budgets({
         {"keys check: 1,000 scrypt (n=2^18) keystores sharing one salt and password",
