@@ -23,11 +23,6 @@ Result<std::string> read_download(const std::filesystem::path& path, std::uint64
     return infra::read_file(path, static_cast<std::size_t>(limit));
 }
 
-std::span<const std::uint8_t> as_bytes(const std::string& text) {
-    return {reinterpret_cast<const std::uint8_t*>(text.data()),
-            text.size()};  // NOLINT(cppcoreguidelines-pro-type-reinterpret-cast)
-}
-
 std::vector<ProviderAnswer> ask_providers(const FetchRequest& request) {
     std::vector<beacon::HttpRequest> requests;
     for (const auto& provider : request.providers) {

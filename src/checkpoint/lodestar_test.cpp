@@ -40,11 +40,6 @@ const std::filesystem::path lodestar_script = lodestar_dir / "node_modules" / ".
 constexpr std::uint64_t altair_epoch = 2;
 constexpr std::uint64_t slots_per_epoch = 8;  // minimal preset
 
-std::span<const std::uint8_t> as_bytes(const std::string& text) {
-    return {reinterpret_cast<const std::uint8_t*>(text.data()),
-            text.size()};  // NOLINT(cppcoreguidelines-pro-type-reinterpret-cast)
-}
-
 beacon::HttpSettings quick_http() {
     beacon::HttpSettings http;
     http.connect_timeout = 2s;

@@ -80,11 +80,7 @@ Result<std::unique_ptr<CheckpointServer>> CheckpointServer::start(const CacheEnt
     const auto fork = ssz::parse_fork_name(entry.fork);
     if (!fork)
         return make_error(Errc::parse_error, fmt::format("{}: unknown fork `{}`", entry.dir.string(), entry.fork));
-    const std::span<const std::uint8_t> bytes(
-        reinterpret_cast<const std::uint8_t*>(
-            block_bytes->data()),  // NOLINT(cppcoreguidelines-pro-type-reinterpret-cast)
-        block_bytes->size());
-    auto block = ssz::inspect_signed_beacon_block(bytes, *fork, facts.preset);
+    auto block = ssz::inspect_signed_beacon_block(as_bytes(*block_bytes), *fork, facts.preset);
     if (!block) return block.error();
     if (block->root != entry.checkpoint.root) {
         return make_error(

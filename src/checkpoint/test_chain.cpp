@@ -1,5 +1,6 @@
 #include "checkpoint/test_chain.hpp"
 
+#include "core/text.hpp"
 #include "ssz/altair.hpp"
 #include "ssz/beacon.hpp"
 #include "ssz/codec.hpp"
@@ -14,11 +15,6 @@ namespace {
 std::string as_string(std::span<const std::uint8_t> bytes) {
     return {reinterpret_cast<const char*>(bytes.data()),
             bytes.size()};  // NOLINT(cppcoreguidelines-pro-type-reinterpret-cast)
-}
-
-std::span<const std::uint8_t> as_bytes(const std::string& text) {
-    return {reinterpret_cast<const std::uint8_t*>(text.data()),
-            text.size()};  // NOLINT(cppcoreguidelines-pro-type-reinterpret-cast)
 }
 
 std::string altair_block(std::uint64_t slot, const ssz::Chunk& state_root) {

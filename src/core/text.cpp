@@ -102,4 +102,9 @@ std::string join(std::span<const std::string> items, std::string_view separator)
     return joined;
 }
 
+std::span<const std::uint8_t> as_bytes(std::string_view text) noexcept {
+    return {reinterpret_cast<const std::uint8_t*>(text.data()),
+            text.size()};  // NOLINT(cppcoreguidelines-pro-type-reinterpret-cast)
+}
+
 }  // namespace ephemery

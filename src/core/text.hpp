@@ -25,6 +25,9 @@ namespace ephemery {
 // Lower-case hex of bytes, no prefix.
 [[nodiscard]] std::string to_hex(std::span<const std::uint8_t> bytes);
 
+// The bytes of a string, not copied (hashing and SSZ take bytes; files and HTTP bodies arrive as strings).
+[[nodiscard]] std::span<const std::uint8_t> as_bytes(std::string_view text) noexcept;
+
 // Bytes from hex (no 0x prefix, either case); nullopt for odd length or a non-hex digit.
 [[nodiscard]] std::optional<std::vector<std::uint8_t>> from_hex(std::string_view hex);
 

@@ -46,7 +46,7 @@ std::string CheckpointSource::url_for(const std::filesystem::path& release_dir) 
         ++status_.fetches;
         checkpoint::FetchRequest request{.providers = settings_.providers,
                                          .quorum = static_cast<std::size_t>(settings_.quorum),
-                                         .facts = std::move(*facts),
+                                         .facts = *facts,
                                          .http = {}};
         // A start waits for this: questions get 10 s, not the interactive 30.
         request.http.request_timeout = std::chrono::seconds(10);
@@ -65,10 +65,8 @@ std::string CheckpointSource::url_for(const std::filesystem::path& release_dir) 
     if (!server_ || !status_.served || status_.served->dir != entry->dir) {
         if (server_) server_->stop();
         server_.reset();
-        auto served_facts = checkpoint::network_facts(*files);
-        if (!served_facts) return give_up(served_facts.error().message, true);
         auto server = checkpoint::CheckpointServer::start(
-            *entry, *served_facts,
+            *entry, *facts,
             checkpoint::ServeSettings{.listen_address = "127.0.0.1",
                                       .port = static_cast<std::uint16_t>(settings_.serve_port)});
         if (!server) return give_up(server.error().message, true);
