@@ -106,4 +106,18 @@ Result<std::string> read_file(const std::filesystem::path& path, std::size_t max
     return contents;
 }
 
+Status create_private_file(const std::filesystem::path& path) {
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, S_IRUSR | S_IWUSR);
+    if (fd < 0) {
+        if (errno == EEXIST) return {};
+        return make_error(Errc::io_error, fmt::format("cannot create {}: {}", path.string(),
+                                                      std::error_code(errno, std::generic_category()).message()));
+    }
+    const bool private_mode = ::fchmod(fd, S_IRUSR | S_IWUSR) == 0;  // whatever the umask
+    ::close(fd);
+    if (!private_mode)
+        return make_error(Errc::io_error, fmt::format("cannot make {} private (mode 0600)", path.string()));
+    return {};
+}
+
 }  // namespace ephemery::infra

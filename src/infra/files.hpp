@@ -24,6 +24,10 @@ inline constexpr std::filesystem::perms owner_only =
 // fsyncs a directory: makes the renames and creations in it durable.
 [[nodiscard]] Status sync_directory(const std::filesystem::path& directory);
 
+// Creates an empty file with mode 0600 unless it exists (then leaves it alone). For SQLite databases: SQLite
+// creates files 0644 and gives its -wal and -shm files the database's mode, so this keeps all three private.
+[[nodiscard]] Status create_private_file(const std::filesystem::path& path);
+
 // Reads a whole file, refusing ones larger than max_bytes.
 [[nodiscard]] Result<std::string> read_file(const std::filesystem::path& path, std::size_t max_bytes);
 

@@ -1,5 +1,7 @@
 #include "slashing/database.hpp"
 
+#include "infra/files.hpp"
+
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <sqlite3.h>
@@ -224,26 +226,6 @@ Status write_watermarks(sqlite3* connection, const std::filesystem::path& path, 
     return {};
 }
 
-// Creates the file with mode 0600 before SQLite sees it: SQLite creates files with 0644 and gives its -wal and
-// -shm files the database's mode, so this one call keeps all three private.
-Status create_private_file(const std::filesystem::path& path) {
-    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, S_IRUSR | S_IWUSR);
-    if (fd < 0) {
-        if (errno == EEXIST) return {};
-        return make_error(Errc::io_error,
-                          fmt::format("cannot create the slashing-protection database {}: {}", path.string(),
-                                      std::error_code(errno, std::generic_category()).message()));
-    }
-    const bool private_mode = ::fchmod(fd, S_IRUSR | S_IWUSR) == 0;
-    ::close(fd);
-    if (!private_mode) {
-        return make_error(
-            Errc::io_error,
-            fmt::format("cannot make the slashing-protection database {} private (mode 0600)", path.string()));
-    }
-    return {};
-}
-
 Status ensure_schema(sqlite3* connection, const std::filesystem::path& path) {
     WriteTransaction transaction(connection, path);
     if (auto status = transaction.begin(); !status) return status;
@@ -393,7 +375,9 @@ Result<Database> Database::open(const std::filesystem::path& path, OpenMode mode
                                       path.string()));
     }
     if (!exists) {
-        if (auto status = create_private_file(path); !status) return status.error();
+        if (auto status = infra::create_private_file(path); !status) {
+            return make_error(Errc::io_error, "slashing-protection database: " + status.error().message);
+        }
     }
 
     sqlite3* raw = nullptr;
