@@ -77,9 +77,12 @@ class BeaconClient {
     // Counts a response into stats() (for transfers run outside this client, such as races).
     void record(const HttpResponse& response);
 
-  private:
+    // The body of a 2xx answer as text (retries as the typed calls; HTTP 404 is Errc::not_found), for callers
+    // with their own parser (monitoring's bulk ingest).
     [[nodiscard]] Result<std::string> get_json(const std::string& path);
     [[nodiscard]] Result<std::string> post_json(const std::string& path, const std::string& body);
+
+  private:
     [[nodiscard]] Result<std::string> checked(const HttpRequest& request, const HttpResponse& response);
     [[nodiscard]] Result<std::string> ids_request(const std::string& path, const std::string& key,
                                                   const std::vector<std::string>& ids);

@@ -1,0 +1,523 @@
+#include "collector/collector.hpp"
+
+#include "infra/clock.hpp"
+#include "infra/files.hpp"
+#include "monitoring/assess.hpp"
+#include "monitoring/participation.hpp"
+#include "ssz/beacon.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <charconv>
+#include <map>
+#include <thread>
+
+namespace ephemery::collector {
+namespace {
+
+constexpr std::size_t max_state_bytes = std::size_t{4} << 30U;
+constexpr std::uint64_t data_dir_measure_every = 8;  // epochs: walking a big data dir is not free
+
+std::optional<std::uint64_t> spec_number(const std::map<std::string, std::string, std::less<>>& spec,
+                                         std::string_view key) {
+    const auto found = spec.find(key);
+    if (found == spec.end()) return std::nullopt;
+    std::uint64_t value = 0;
+    const auto& text = found->second;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (error != std::errc{} || end != text.data() + text.size()) return std::nullopt;
+    return value;
+}
+
+std::uint64_t directory_bytes(const std::filesystem::path& directory) {
+    std::uint64_t total = 0;
+    std::error_code error;
+    for (std::filesystem::recursive_directory_iterator it(
+             directory, std::filesystem::directory_options::skip_permission_denied, error);
+         !error && it != std::filesystem::recursive_directory_iterator(); it.increment(error)) {
+        std::error_code size_error;
+        if (it->is_regular_file(size_error)) {
+            const auto size = it->file_size(size_error);
+            if (!size_error) total += size;
+        }
+    }
+    return total;
+}
+
+// What the collector knows about the chain it follows; replaced when the genesis changes (a reset).
+struct ChainContext {
+    beacon::Genesis genesis;
+    std::uint64_t iteration{0};
+    std::uint64_t seconds_per_slot{12};
+    std::uint64_t slots_per_epoch{32};
+    ssz::ForkSchedule forks;
+    ssz::ConsensusPreset preset;
+    std::optional<monitoring::WatchList> watch;
+    std::map<std::uint64_t, std::vector<beacon::ProposerDuty>> proposer_duties;  // by epoch
+    std::map<std::string, monitoring::ValidatorEpoch, std::less<>> latest;       // by pubkey
+    std::optional<std::uint64_t> last_judged;
+    bool rewards_api_missing{false};
+    std::uint64_t data_dir_bytes{0};
+};
+
+}  // namespace
+
+struct Collector::State {
+    CollectorSettings settings;
+    SampleSink sink;
+    beacon::BeaconClient beacon;
+    std::optional<beacon::ExecutionClient> execution;
+    std::optional<history::HistoryStore> store;
+    std::optional<ChainContext> chain;
+    std::int64_t last_retention{0};
+
+    mutable std::mutex mutex;  // guards what the API thread reads
+    monitoring::EpochSnapshot latest_snapshot;
+    CollectorCounters counters;
+
+    State(CollectorSettings s, SampleSink k) : settings(std::move(s)), sink(std::move(k)), beacon(settings.beacon_url) {
+        if (!settings.execution_url.empty()) execution.emplace(settings.execution_url);
+    }
+
+    std::int64_t now() const { return settings.clock ? settings.clock() : infra::unix_now(); }
+
+    Status refresh_chain() {
+        auto genesis = beacon.genesis();
+        if (!genesis) return genesis.error();
+        if (chain && chain->genesis.genesis_validators_root == genesis->genesis_validators_root) return {};
+        auto spec = beacon.spec();
+        if (!spec) return spec.error();
+        ChainContext context;
+        context.genesis = *genesis;
+        const auto iteration = settings.iteration_of
+                                   ? settings.iteration_of(static_cast<std::int64_t>(genesis->genesis_time))
+                                   : std::nullopt;
+        context.iteration = iteration.value_or(0);
+        const auto seconds = spec_number(*spec, "SECONDS_PER_SLOT");
+        const auto slots = spec_number(*spec, "SLOTS_PER_EPOCH");
+        if (!seconds || !slots || *seconds == 0 || *slots == 0) {
+            return make_error(Errc::parse_error, fmt::format("{}/eth/v1/config/spec lacks SECONDS_PER_SLOT or "
+                                                             "SLOTS_PER_EPOCH as decimal numbers",
+                                                             settings.beacon_url));
+        }
+        context.seconds_per_slot = *seconds;
+        context.slots_per_epoch = *slots;
+        auto forks = ssz::fork_schedule_from_config(*spec);
+        if (!forks) return forks.error();
+        context.forks = *forks;
+        const auto base = spec->find("PRESET_BASE");
+        const std::string preset_name =
+            base != spec->end() ? base->second : (*slots == 8 ? std::string("minimal") : std::string("mainnet"));
+        auto preset = ssz::preset_by_name(preset_name);
+        if (!preset) {
+            return make_error(Errc::unsupported, fmt::format("the node runs the {} preset; monitoring knows minimal "
+                                                             "and mainnet",
+                                                             preset_name));
+        }
+        context.preset = *preset;
+        if (store) {
+            auto last = store->last_epoch(context.iteration);
+            if (!last) return last.error();
+            context.last_judged = *last;
+            auto latest = store->latest_validator_records(context.iteration);
+            if (!latest) return latest.error();
+            context.latest = std::move(*latest);
+        }
+        spdlog::info("monitoring: following iteration {} (genesis {}, {} s slots, {} slots per epoch, {} preset)",
+                     context.iteration, genesis->genesis_time, context.seconds_per_slot, context.slots_per_epoch,
+                     context.preset.name);
+        chain = std::move(context);
+        return {};
+    }
+
+    std::uint64_t wall_slot() const {
+        const auto genesis_time = static_cast<std::int64_t>(chain->genesis.genesis_time);
+        const auto current = now();
+        if (current <= genesis_time) return 0;
+        return static_cast<std::uint64_t>(current - genesis_time) / chain->seconds_per_slot;
+    }
+
+    // The newest epoch the mode can judge given the head and finality.
+    std::optional<std::uint64_t> newest_judgeable(std::uint64_t head_slot, std::uint64_t finalized_epoch) const {
+        const std::uint64_t slots = chain->slots_per_epoch;
+        if (settings.monitoring.mode == monitoring::Mode::finalized) {
+            if (finalized_epoch < 2) return std::nullopt;
+            return finalized_epoch - 2;
+        }
+        // Head mode: half an epoch into epoch E + 1, nearly all of E's attestations are in blocks.
+        if (head_slot < slots + slots / 2) return std::nullopt;
+        return (head_slot - slots / 2) / slots - 1;
+    }
+
+    void cache_proposer_duties(std::uint64_t epoch) {
+        if (chain->proposer_duties.contains(epoch)) return;
+        auto duties = beacon.proposer_duties(epoch);
+        if (!duties) return;  // older nodes answer only for the current epoch; proposals then stay unknown
+        chain->proposer_duties[epoch] = std::move(*duties);
+        while (chain->proposer_duties.size() > 16) chain->proposer_duties.erase(chain->proposer_duties.begin());
+    }
+
+    std::vector<monitoring::ProposalDuty> proposals(std::uint64_t epoch) {
+        std::vector<monitoring::ProposalDuty> judged;
+        const auto duties = chain->proposer_duties.find(epoch);
+        if (duties == chain->proposer_duties.end() || !chain->watch) return judged;
+        for (const auto& duty : duties->second) {
+            const bool watched = std::any_of(chain->watch->validators.begin(), chain->watch->validators.end(),
+                                             [&](const auto& v) { return v.index == duty.validator_index; });
+            if (!watched) continue;
+            auto header = beacon.header(std::to_string(duty.slot));
+            if (header) {
+                judged.push_back(monitoring::ProposalDuty{duty.slot, duty.validator_index,
+                                                          header->proposer_index == duty.validator_index});
+            } else if (header.error().code == Errc::not_found) {
+                judged.push_back(monitoring::ProposalDuty{duty.slot, duty.validator_index, false});
+            }
+        }
+        return judged;
+    }
+
+    // The node's own attestation rewards for the watched validators; empty when the node lacks the API (then
+    // the figures are derived from the state). The ideal reward comes from the same formulas as the derivation.
+    Result<std::map<std::uint64_t, monitoring::AttestationFigures>> rewards_from_api(
+        std::uint64_t epoch, const monitoring::DerivedEpoch& derived, const monitoring::StateColumns& columns) {
+        std::map<std::uint64_t, monitoring::AttestationFigures> figures;
+        if (chain->rewards_api_missing || !chain->watch || chain->watch->validators.empty()) return figures;
+        std::vector<std::uint64_t> indices;
+        for (const auto& validator : chain->watch->validators) indices.push_back(validator.index);
+        auto rewards = beacon.attestation_rewards(epoch, indices);
+        if (!rewards) {
+            if (rewards.error().code == Errc::not_found) {
+                chain->rewards_api_missing = true;
+                spdlog::info(
+                    "monitoring: the node has no attestation rewards API (HTTP 404); attestation figures "
+                    "are derived from the state's participation flags");
+                return figures;
+            }
+            return rewards.error();
+        }
+        for (const auto& reward : *rewards) {
+            if (reward.validator_index >= columns.effective_balances.size()) continue;
+            monitoring::ApiReward api;
+            api.head = reward.head;
+            api.target = reward.target;
+            api.source = reward.source;
+            api.inactivity = reward.inactivity;
+            api.ideal = derived.ideal_reward(columns.effective_balances[reward.validator_index]);
+            figures[reward.validator_index] = monitoring::figures_from_rewards_api(api);
+        }
+        return figures;
+    }
+
+    Result<monitoring::EpochSnapshot> judge(std::uint64_t epoch, std::uint64_t head_slot, bool record) {
+        const std::uint64_t slots = chain->slots_per_epoch;
+        const std::uint64_t last_slot_of_next = (epoch + 2) * slots - 1;
+        const std::string state_id =
+            settings.monitoring.mode == monitoring::Mode::head && head_slot <= last_slot_of_next
+                ? std::string("head")
+                : std::to_string(last_slot_of_next);
+        const auto scratch = settings.data_dir / "monitoring-state.ssz.part";
+        auto download = beacon.download_state(state_id, scratch);
+        if (!download) return download.error();
+        auto bytes = infra::read_file(scratch, max_state_bytes);
+        std::error_code ignored;
+        std::filesystem::remove(scratch, ignored);
+        if (!bytes) return bytes.error();
+        const std::span<const std::uint8_t> state_bytes(reinterpret_cast<const std::uint8_t*>(bytes->data()),  // NOLINT
+                                                        bytes->size());
+        auto slot = ssz::peek_state_slot(state_bytes);
+        if (!slot) return slot.error();
+        const auto fork = ssz::fork_at_epoch(chain->forks, *slot / slots);
+        auto columns = monitoring::read_state_columns(state_bytes, fork, chain->preset);
+        if (!columns) return columns.error();
+        auto derived = monitoring::derive_epoch(*columns, epoch, slots, monitoring::reward_constants(fork));
+        if (!derived) return derived.error();
+
+        if (!chain->watch) {
+            chain->watch = monitoring::resolve_watch_list(settings.monitoring.validators, columns->pubkeys);
+            for (const auto& missing : chain->watch->missing) {
+                spdlog::warn("monitoring: validator {} ({}) is not in iteration {}'s registry", missing.pubkey,
+                             missing.label, chain->iteration);
+            }
+            for (const auto& range : chain->watch->out_of_range) {
+                spdlog::warn("monitoring: index range {} goes past the registry's {} validators", range,
+                             columns->pubkeys.size());
+            }
+            if (store && record) {
+                if (auto status = store->record_missing(chain->iteration, chain->watch->missing); !status) {
+                    return status.error();
+                }
+            }
+        }
+
+        monitoring::EpochInputs inputs;
+        inputs.iteration = chain->iteration;
+        inputs.epoch = epoch;
+        inputs.epoch_start_time =
+            static_cast<std::int64_t>(chain->genesis.genesis_time + epoch * slots * chain->seconds_per_slot);
+        inputs.state = &*columns;
+        inputs.previous = chain->latest;
+        auto api = rewards_from_api(epoch, *derived, *columns);
+        if (!api) {
+            spdlog::warn("monitoring: attestation rewards API failed for epoch {} ({}); using participation flags",
+                         epoch, api.error().message);
+        }
+        const bool from_api = api && !api->empty();
+        for (const auto& validator : chain->watch->validators) {
+            if (from_api) {
+                if (const auto found = api->find(validator.index); found != api->end()) {
+                    inputs.figures[validator.index] = found->second;
+                    continue;
+                }
+            }
+            inputs.figures[validator.index] = monitoring::figures_from_participation(
+                *derived, validator.index, columns->effective_balances[validator.index]);
+        }
+        cache_proposer_duties(epoch);
+        inputs.proposals = proposals(epoch);
+
+        monitoring::EpochSnapshot snapshot;
+        snapshot.validators = monitoring::assess_validators(*chain->watch, inputs);
+        snapshot.network = monitoring::network_epoch(chain->iteration, inputs.epoch_start_time, *columns, *derived);
+        snapshot.missing = chain->watch->missing;
+        snapshot.node = node_epoch(epoch);
+        if (record) {
+            if (store) {
+                if (auto status = store->record_epoch(snapshot.node, snapshot.validators, snapshot.network); !status) {
+                    return status.error();
+                }
+            }
+            for (const auto& validator : snapshot.validators) chain->latest[validator.pubkey] = validator;
+            chain->last_judged = epoch;
+            const std::scoped_lock lock(mutex);
+            ++counters.epochs_judged;
+            ++(from_api ? counters.rewards_api_epochs : counters.derived_epochs);
+        }
+        return snapshot;
+    }
+
+    monitoring::NodeEpoch node_epoch(std::uint64_t epoch) {
+        monitoring::NodeEpoch node;
+        node.iteration = chain->iteration;
+        node.epoch = epoch;
+        node.time = now();
+        if (auto syncing = beacon.syncing()) {
+            node.head_slot = syncing->head_slot;
+            node.sync_distance = syncing->sync_distance;
+            node.is_syncing = syncing->is_syncing;
+        }
+        if (auto peers = beacon.peer_count()) node.peers = peers->connected;
+        if (auto finality = beacon.finality_checkpoints("head")) {
+            node.finalized_epoch = finality->finalized.epoch;
+            node.justified_epoch = finality->current_justified.epoch;
+        }
+        const std::uint64_t wall = wall_slot();
+        node.head_lag_slots = wall > node.head_slot ? wall - node.head_slot : 0;
+        const std::uint64_t wall_epoch = wall / chain->slots_per_epoch;
+        node.finality_lag_epochs = wall_epoch > node.finalized_epoch ? wall_epoch - node.finalized_epoch : 0;
+        if (execution) {
+            if (auto syncing = execution->syncing()) node.el_syncing = syncing->syncing;
+            if (auto peers = execution->peer_count()) node.el_peers = *peers;
+            if (auto block = execution->block_number()) node.el_block = *block;
+        }
+        if (settings.process_totals) {
+            const auto totals = settings.process_totals();
+            node.cpu_seconds = totals.cpu_seconds;
+            node.resident_bytes = totals.resident_bytes;
+        }
+        if (chain->data_dir_bytes == 0 || epoch % data_dir_measure_every == 0) {
+            chain->data_dir_bytes = directory_bytes(settings.data_dir);
+        }
+        node.data_dir_bytes = chain->data_dir_bytes;
+        return node;
+    }
+
+    void publish(monitoring::EpochSnapshot snapshot) {
+        const auto samples = monitoring::samples_of(monitoring::monitoring_metrics(snapshot, -1));
+        const auto iteration = chain->iteration;
+        const auto epoch = snapshot.node ? snapshot.node->epoch : 0;
+        {
+            const std::scoped_lock lock(mutex);
+            latest_snapshot = std::move(snapshot);
+        }
+        if (sink) sink(samples, iteration, epoch);
+    }
+
+    void note_error(const Error& error) {
+        spdlog::warn("monitoring: {}", error.message);
+        const std::scoped_lock lock(mutex);
+        ++counters.errors;
+        counters.last_error = error.message;
+    }
+};
+
+Collector::Collector(std::unique_ptr<State> state) : state_(std::move(state)) {}
+Collector::~Collector() = default;
+
+Result<std::unique_ptr<Collector>> Collector::create(CollectorSettings settings, SampleSink sink) {
+    auto state = std::make_unique<State>(std::move(settings), std::move(sink));
+    if (!state->settings.database.empty()) {
+        auto store = history::HistoryStore::open(state->settings.database);
+        if (!store) return store.error();
+        state->store.emplace(std::move(*store));
+    }
+    return std::unique_ptr<Collector>(new Collector(std::move(state)));
+}
+
+Result<std::size_t> Collector::poll() {
+    State& s = *state_;
+    if (auto status = s.refresh_chain(); !status) return status.error();
+    auto syncing = s.beacon.syncing();
+    if (!syncing) return syncing.error();
+    auto finality = s.beacon.finality_checkpoints("head");
+    if (!finality) return finality.error();
+    const std::uint64_t slots = s.chain->slots_per_epoch;
+    s.cache_proposer_duties(syncing->head_slot / slots);
+    s.cache_proposer_duties(syncing->head_slot / slots + 1);
+    const auto newest = s.newest_judgeable(syncing->head_slot, finality->finalized.epoch);
+    if (!newest) return std::size_t{0};
+    std::uint64_t next = s.chain->last_judged ? *s.chain->last_judged + 1 : 0;
+    if (*newest >= s.settings.backfill_epochs && next + s.settings.backfill_epochs <= *newest) {
+        next = *newest + 1 - s.settings.backfill_epochs;
+    }
+    std::size_t judged = 0;
+    for (std::uint64_t epoch = next; epoch <= *newest; ++epoch) {
+        auto snapshot = s.judge(epoch, syncing->head_slot, true);
+        if (!snapshot) return snapshot.error();
+        s.publish(std::move(*snapshot));
+        ++judged;
+    }
+    if (s.store && s.now() - s.last_retention > 3600) {
+        s.last_retention = s.now();
+        auto retention = s.store->apply_retention(s.now(), s.settings.raw_days, s.settings.monitoring.retention_days);
+        if (!retention) return retention.error();
+    }
+    return judged;
+}
+
+Result<monitoring::EpochSnapshot> Collector::judge_once(std::optional<std::uint64_t> epoch) {
+    State& s = *state_;
+    if (auto status = s.refresh_chain(); !status) return status.error();
+    auto syncing = s.beacon.syncing();
+    if (!syncing) return syncing.error();
+    auto finality = s.beacon.finality_checkpoints("head");
+    if (!finality) return finality.error();
+    const auto newest = s.newest_judgeable(syncing->head_slot, finality->finalized.epoch);
+    if (!newest) {
+        return make_error(Errc::not_found,
+                          fmt::format("no epoch can be judged yet in {} mode (head slot {}, "
+                                      "finalized epoch {})",
+                                      s.settings.monitoring.mode == monitoring::Mode::head ? "head" : "finalized",
+                                      syncing->head_slot, finality->finalized.epoch));
+    }
+    const std::uint64_t chosen = epoch.value_or(*newest);
+    if (chosen > *newest) {
+        return make_error(
+            Errc::invalid_argument,
+            fmt::format("epoch {} cannot be judged yet; the newest judgeable epoch is {}", chosen, *newest));
+    }
+    s.cache_proposer_duties(chosen);
+    return s.judge(chosen, syncing->head_slot, false);
+}
+
+void Collector::run(const std::atomic<bool>& stop) {
+    while (!stop) {
+        if (auto judged = poll(); !judged) state_->note_error(judged.error());
+        const auto until = std::chrono::steady_clock::now() + state_->settings.poll_interval;
+        while (!stop && std::chrono::steady_clock::now() < until) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
+    }
+}
+
+std::vector<monitoring::MetricFamily> Collector::metric_families() const {
+    const std::scoped_lock lock(state_->mutex);
+    auto families =
+        monitoring::monitoring_metrics(state_->latest_snapshot, state_->settings.monitoring.max_validator_series);
+    const auto counter = [&families](std::string name, std::string help, std::uint64_t value) {
+        families.push_back(monitoring::MetricFamily{
+            name, "counter", std::move(help), {monitoring::Sample{name, {}, static_cast<double>(value)}}});
+    };
+    counter("ephemery_monitor_epochs_judged_total", "epochs the collector judged", state_->counters.epochs_judged);
+    counter("ephemery_monitor_errors_total", "collector polls that failed (retried at the next poll)",
+            state_->counters.errors);
+    return families;
+}
+
+CollectorCounters Collector::counters() const {
+    const std::scoped_lock lock(state_->mutex);
+    return state_->counters;
+}
+
+nlohmann::ordered_json Collector::status() const {
+    const std::scoped_lock lock(state_->mutex);
+    nlohmann::ordered_json status;
+    status["epochs_judged"] = state_->counters.epochs_judged;
+    status["errors"] = state_->counters.errors;
+    status["last_error"] = state_->counters.last_error;
+    if (state_->latest_snapshot.node) {
+        status["iteration"] = state_->latest_snapshot.node->iteration;
+        status["last_epoch"] = state_->latest_snapshot.node->epoch;
+    }
+    status["watched_validators"] = state_->latest_snapshot.validators.size();
+    status["missing_validators"] = state_->latest_snapshot.missing.size();
+    return status;
+}
+
+nlohmann::ordered_json to_json(const monitoring::EpochSnapshot& snapshot) {
+    nlohmann::ordered_json document;
+    if (snapshot.node) {
+        const auto& node = *snapshot.node;
+        document["iteration"] = node.iteration;
+        document["epoch"] = node.epoch;
+        document["node"] = {{"head_slot", node.head_slot},
+                            {"sync_distance", node.sync_distance},
+                            {"is_syncing", node.is_syncing},
+                            {"peers", node.peers},
+                            {"finalized_epoch", node.finalized_epoch},
+                            {"justified_epoch", node.justified_epoch},
+                            {"head_lag_slots", node.head_lag_slots},
+                            {"finality_lag_epochs", node.finality_lag_epochs},
+                            {"data_dir_bytes", node.data_dir_bytes}};
+        if (node.el_syncing) document["node"]["execution_syncing"] = *node.el_syncing;
+        if (node.el_peers) document["node"]["execution_peers"] = *node.el_peers;
+    }
+    if (snapshot.network) {
+        document["network"] = {{"active_validators", snapshot.network->active_validators},
+                               {"source_participation", snapshot.network->source_participation},
+                               {"target_participation", snapshot.network->target_participation},
+                               {"head_participation", snapshot.network->head_participation}};
+    }
+    const auto optional_flag = [](std::optional<bool> value) -> nlohmann::ordered_json {
+        if (!value) return nullptr;
+        return *value;
+    };
+    auto validators = nlohmann::ordered_json::array();
+    for (const auto& record : snapshot.validators) {
+        validators.push_back({{"label", record.label},
+                              {"pubkey", record.pubkey},
+                              {"index", record.index},
+                              {"status", record.status},
+                              {"balance_gwei", record.balance},
+                              {"balance_delta_gwei", record.balance_delta},
+                              {"figures_from", monitoring::figure_source_name(record.source)},
+                              {"source", optional_flag(record.source_hit)},
+                              {"target", optional_flag(record.target_hit)},
+                              {"head", optional_flag(record.head_hit)},
+                              {"attestation_reward_gwei", record.attestation_reward},
+                              {"ideal_attestation_reward_gwei", record.ideal_attestation_reward},
+                              {"missed_attestations_in_row", record.missed_attestations_in_row},
+                              {"proposals_made", record.proposals_made},
+                              {"proposals_missed", record.proposals_missed}});
+    }
+    document["validators"] = std::move(validators);
+    auto missing = nlohmann::ordered_json::array();
+    for (const auto& validator : snapshot.missing) {
+        missing.push_back({{"label", validator.label}, {"pubkey", validator.pubkey}});
+    }
+    document["missing_validators"] = std::move(missing);
+    return document;
+}
+
+}  // namespace ephemery::collector
