@@ -38,6 +38,7 @@ int run(int argc, char** argv) {
     add_node_commands(app, context);
     add_devnet_command(app, context);
     add_checkpoint_command(app, context);
+    add_monitor_commands(app, context);
 
     try {
         app.parse(argc, argv);

@@ -23,5 +23,7 @@ void add_logs_command(CLI::App& app, CommandContext& context);
 void add_devnet_command(CLI::App& app, CommandContext& context);
 // `checkpoint fetch` and `checkpoint serve`.
 void add_checkpoint_command(CLI::App& app, CommandContext& context);
+// `monitor once` and `history`.
+void add_monitor_commands(CLI::App& app, CommandContext& context);
 
 }  // namespace ephemery::cli

@@ -205,6 +205,19 @@ struct NodeDaemon::State {
     std::optional<node::NodePlan> last_plan;  // the clients' last start, whose ports status shows
 
     std::unique_ptr<CheckpointSource> checkpoint_source;  // set by create()
+    std::unique_ptr<MonitorRunner> monitor;               // set by create(); runs while run() runs
+
+    [[nodiscard]] collector::ProcessTotals process_totals() const {
+        collector::ProcessTotals totals;
+        for (const auto& current : driver->states()) {
+            if (!current.pid) continue;
+            if (const auto usage = process_usage(*current.pid)) {
+                totals.cpu_seconds += usage->cpu_seconds;
+                totals.resident_bytes += usage->resident_bytes;
+            }
+        }
+        return totals;
+    }
 
     // Plans from the active release, as every start does, and remembers the plan for status. Natively and under
     // systemd the consensus client checkpoint-syncs from the daemon's loopback server; containers cannot reach
@@ -400,6 +413,17 @@ Result<std::unique_ptr<NodeDaemon>> NodeDaemon::create(DaemonSettings settings) 
     auto driver = s.make_driver();
     if (!driver) return driver.error();
     s.driver = std::move(driver).value();
+    MonitorInputs monitor_inputs;
+    monitor_inputs.settings = s.settings.monitoring;
+    monitor_inputs.data_dir = s.settings.data_dir;
+    monitor_inputs.schedule = s.settings.network.schedule;
+    monitor_inputs.last_plan = [&s]() -> std::optional<node::NodePlan> {
+        const std::scoped_lock plan_lock(s.plan_mutex);
+        return s.last_plan;
+    };
+    monitor_inputs.process_totals = [&s] { return s.process_totals(); };
+    monitor_inputs.poll_interval = s.settings.monitoring_poll_interval;
+    s.monitor = std::make_unique<MonitorRunner>(std::move(monitor_inputs));
 
     if (s.settings.api.enabled) {
         auto token = api::load_or_create_token(s.settings.data_dir / api_token_file);
@@ -417,6 +441,7 @@ NodeDaemon::~NodeDaemon() {
     State& s = *state_;
     if (s.server) s.server->stop();
     if (s.manual_reset.joinable()) s.manual_reset.join();
+    if (s.monitor) s.monitor->stop();
     if (s.driver) s.driver->on_daemon_exit();
     if (s.checkpoint_source) s.checkpoint_source->stop();
     std::error_code ignored;
@@ -436,7 +461,9 @@ LoopCounters NodeDaemon::run(Clock& clock) {
         .reset_to = [&s](std::uint64_t iteration) { return s.reset_to(iteration, false); },
         .ensure_running = [&s] { s.ensure_running(); },
     };
+    s.monitor->start();
     const LoopCounters counters = run_reset_loop(s.settings.network.schedule, clock, actions, s.stop);
+    s.monitor->stop();
     {
         const std::scoped_lock lock(s.clock_mutex);
         s.clock = nullptr;
@@ -505,6 +532,7 @@ nlohmann::ordered_json NodeDaemon::status() {
         }
         document["checkpoint"] = std::move(section);
     }
+    if (s.settings.monitoring.enabled) document["monitoring"] = s.monitor->status();
     auto services = nlohmann::ordered_json::array();
     const auto states = s.driver->states();
     // The ports each client listens on, from the plan of their last start (none before the first).
@@ -629,6 +657,7 @@ std::string NodeDaemon::metrics() {
     }
     metric("ephemery_daemon_start_time_seconds", "gauge", "when the daemon started (Unix time)");
     text += fmt::format("ephemery_daemon_start_time_seconds {}\n", s.started_at);
+    text += monitoring::render_prometheus(s.monitor->metric_families());
     return text;
 }
 

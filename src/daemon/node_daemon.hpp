@@ -5,8 +5,10 @@
 #include "checkpoint/settings.hpp"
 #include "core/result.hpp"
 #include "daemon/drivers.hpp"
+#include "daemon/monitor_runner.hpp"
 #include "daemon/reset_loop.hpp"
 #include "keys/settings.hpp"
+#include "monitoring/settings.hpp"
 #include "network/settings.hpp"
 #include "node/plan.hpp"
 #include "node/settings.hpp"
@@ -15,6 +17,7 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <filesystem>
@@ -38,6 +41,12 @@ namespace ephemery::daemon {
     return off;
 }
 
+[[nodiscard]] inline monitoring::Settings monitoring_off() {
+    monitoring::Settings off;
+    off.enabled = false;
+    return off;
+}
+
 // Everything the daemon runs with; the command-line layer fills it from the config.
 struct DaemonSettings {
     network::Settings network;
@@ -52,6 +61,10 @@ struct DaemonSettings {
     // Checkpoint sync for the consensus client (daemon/checkpoint_source.hpp). Off unless the command layer copies
     // the configuration in: a daemon made in a test or for the devnet never asks the public providers.
     checkpoint::Settings checkpoint = checkpoint_sync_off();
+    // Per-epoch monitoring of the node and its validators (daemon/monitor_runner.hpp), into
+    // <data_dir>/monitoring.db and /metrics. Off unless the command layer copies the configuration in.
+    monitoring::Settings monitoring = monitoring_off();
+    std::chrono::milliseconds monitoring_poll_interval{std::chrono::seconds{2}};
     // Runs before a release is fetched; the devnet builds the iteration's release into its release source here.
     // Empty: releases are only downloaded.
     std::function<Status(std::uint64_t iteration)> prepare_release;

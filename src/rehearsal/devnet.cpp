@@ -295,6 +295,14 @@ Result<daemon::DaemonSettings> prepare_devnet(const Settings& settings, std::int
     }
     if (auto unlocked = remove_stale_keystore_locks(validator_dir); !unlocked) return unlocked.error();
     daemon.api = settings.api;
+    // Head mode: an iteration lasts a few epochs, finality comes late in it. Without configured validators the
+    // devnet's own are watched (index 0 is the offline dummy validator).
+    daemon.monitoring = settings.monitoring;
+    daemon.monitoring.mode = monitoring::Mode::head;
+    if (daemon.monitoring.validators.empty()) {
+        daemon.monitoring.validators.push_back(
+            monitoring::ValidatorGroup{"devnet", {}, fmt::format("1-{}", record->validators)});
+    }
     daemon.fork_versions = devnet::devnet_fork_versions();
     daemon.prepare_release = [releases = releases_dir(settings.data_dir), schedule = *schedule,
                               keys = std::move(validators).value()](std::uint64_t iteration) {

@@ -4,6 +4,7 @@
 #include "core/result.hpp"
 #include "daemon/node_daemon.hpp"
 #include "devnet/genesis_state.hpp"
+#include "monitoring/settings.hpp"
 #include "network/schedule.hpp"
 
 #include <cstdint>
@@ -31,6 +32,7 @@ struct Settings {
     std::string lodestar{"lodestar"};               // Lodestar v1.5.1 with our patches (tools/lodestar)
     std::uint16_t port_base{0};                     // 0: the clients' default ports
     api::Settings api;
+    monitoring::Settings monitoring = daemon::monitoring_off();  // the devnet watches its own validators when on
 };
 
 // What devnet.json records: fixed when the devnet is created.

@@ -1,0 +1,111 @@
+#include "daemon/monitor_runner.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+namespace ephemery::daemon {
+namespace {
+
+std::string loopback_url(const node::NodePlan& plan, clients::Role role) {
+    for (const auto& service : plan.services) {
+        if (service.role != role) continue;
+        if (const auto port = service.port("http")) return fmt::format("http://127.0.0.1:{}", *port);
+    }
+    return {};
+}
+
+}  // namespace
+
+MonitorRunner::MonitorRunner(MonitorInputs inputs) : inputs_(std::move(inputs)) {}
+
+MonitorRunner::~MonitorRunner() {
+    stop();
+}
+
+void MonitorRunner::start() {
+    if (!inputs_.settings.enabled || thread_.joinable()) return;
+    stop_ = false;
+    thread_ = std::thread([this] { loop(); });
+}
+
+void MonitorRunner::stop() {
+    stop_ = true;
+    if (thread_.joinable()) thread_.join();
+}
+
+void MonitorRunner::loop() {
+    while (!stop_) {
+        std::shared_ptr<collector::Collector> current;
+        {
+            const std::scoped_lock lock(mutex_);
+            current = collector_;
+        }
+        if (!current) {
+            const auto plan = inputs_.last_plan ? inputs_.last_plan() : std::nullopt;
+            const std::string beacon = plan ? loopback_url(*plan, clients::Role::consensus) : std::string();
+            if (beacon.empty()) {
+                const std::scoped_lock lock(mutex_);
+                problem_ = "no consensus client has started yet";
+            } else {
+                collector::CollectorSettings settings;
+                settings.monitoring = inputs_.settings;
+                settings.beacon_url = beacon;
+                settings.execution_url = loopback_url(*plan, clients::Role::execution);
+                settings.data_dir = inputs_.data_dir;
+                settings.database = inputs_.data_dir / std::string(history::database_file);
+                settings.iteration_of = [schedule = inputs_.schedule](std::int64_t genesis_time) {
+                    return network::iteration_at(schedule, genesis_time);
+                };
+                settings.process_totals = inputs_.process_totals;
+                settings.poll_interval = inputs_.poll_interval;
+                auto created = collector::Collector::create(std::move(settings), inputs_.sink);
+                const std::scoped_lock lock(mutex_);
+                if (created) {
+                    collector_ = std::move(*created);
+                    beacon_url_ = beacon;
+                    problem_.clear();
+                    spdlog::info("monitoring: collecting from {}", beacon);
+                } else {
+                    problem_ = created.error().message;
+                    spdlog::warn("monitoring: {}", problem_);
+                }
+            }
+        } else if (auto judged = current->poll(); !judged) {
+            spdlog::debug("monitoring: {}", judged.error().message);  // the node may be starting; retried
+            const std::scoped_lock lock(mutex_);
+            problem_ = judged.error().message;
+        } else if (*judged > 0) {
+            const std::scoped_lock lock(mutex_);
+            problem_.clear();
+        }
+        const auto until = std::chrono::steady_clock::now() + inputs_.poll_interval;
+        while (!stop_ && std::chrono::steady_clock::now() < until) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
+    }
+}
+
+std::vector<monitoring::MetricFamily> MonitorRunner::metric_families() {
+    std::shared_ptr<collector::Collector> current;
+    {
+        const std::scoped_lock lock(mutex_);
+        current = collector_;
+    }
+    return current ? current->metric_families() : std::vector<monitoring::MetricFamily>{};
+}
+
+nlohmann::ordered_json MonitorRunner::status() {
+    std::shared_ptr<collector::Collector> current;
+    nlohmann::ordered_json status;
+    {
+        const std::scoped_lock lock(mutex_);
+        current = collector_;
+        status["enabled"] = inputs_.settings.enabled;
+        status["beacon_url"] = beacon_url_;
+        status["problem"] = problem_;
+    }
+    if (current) status.update(current->status());
+    return status;
+}
+
+}  // namespace ephemery::daemon
