@@ -29,7 +29,8 @@ struct Channel {
     std::string url_file;
     SecretString routing_key;  // pagerduty Events v2
     std::string routing_key_file;
-    std::string smtp_url;  // email: smtps://host:465 or smtp://host:587 (STARTTLS)
+    std::string events_url;  // pagerduty: the Events API v2 endpoint; empty: https://events.pagerduty.com/v2/enqueue
+    std::string smtp_url;    // email: smtps://host:465 or smtp://host:587 (STARTTLS)
     std::string smtp_username;
     std::string smtp_password_file;
     std::string from;

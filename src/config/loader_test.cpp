@@ -269,6 +269,23 @@ TEST(LoadConfig, AlertChannelsAreCheckedPerTypeAndSecretsRedacted) {
     EXPECT_NE(messages.find("an email channel needs smtp_url, from and to"), std::string::npos) << messages;
 }
 
+TEST(LoadConfig, PagerDutyEventsUrlIsReadAndOnlyForPagerDuty) {
+    auto outcome = load(
+        "alerts:\n  channels:\n    - name: pd\n      type: pagerduty\n      routing_key_file: /run/pd-key\n"
+        "      events_url: http://127.0.0.1:9/v2/enqueue\n");
+    ASSERT_TRUE(outcome.ok()) << all_messages(outcome);
+    EXPECT_EQ(outcome.config.alerts.channels[0].events_url, "http://127.0.0.1:9/v2/enqueue");
+
+    outcome = load(
+        "alerts:\n  channels:\n    - name: hook\n      type: webhook\n      url_file: /run/hook\n"
+        "      events_url: https://events.example/v2/enqueue\n"
+        "    - name: pd\n      type: pagerduty\n      routing_key_file: /run/pd-key\n      events_url: ftp://x\n");
+    const auto messages = all_messages(outcome);
+    EXPECT_NE(messages.find("alerts.channels[0].events_url: does not apply to this channel type"), std::string::npos)
+        << messages;
+    EXPECT_NE(messages.find("is not an http:// or https:// URL"), std::string::npos) << messages;
+}
+
 TEST(LoadConfig, NonLoopbackApiIsAWarningNotAnError) {
     const auto outcome = load("api:\n  listen_address: 0.0.0.0\n");
     ASSERT_TRUE(outcome.ok()) << all_messages(outcome);

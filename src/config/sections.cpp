@@ -208,7 +208,7 @@ std::vector<std::string_view> channel_keys(alerts::ChannelType type) {
         case alerts::ChannelType::webhook:
         case alerts::ChannelType::slack:
         case alerts::ChannelType::discord: return {"url", "url_file"};
-        case alerts::ChannelType::pagerduty: return {"routing_key", "routing_key_file"};
+        case alerts::ChannelType::pagerduty: return {"routing_key", "routing_key_file", "events_url"};
         case alerts::ChannelType::email: return {"smtp_url", "smtp_username", "smtp_password_file", "from", "to"};
     }
     return {};
@@ -221,6 +221,11 @@ void read_channel(Section& item, alerts::Channel& channel, std::set<std::string>
     item.string("url_file", channel.url_file);
     item.secret("routing_key", channel.routing_key);
     item.string("routing_key_file", channel.routing_key_file);
+    item.string("events_url", channel.events_url,
+                optional_value([](const std::string& url) -> std::optional<std::string> {
+                    if (url.starts_with("https://") || url.starts_with("http://")) return std::nullopt;
+                    return "is not an http:// or https:// URL";
+                }));
     item.string("smtp_url", channel.smtp_url, optional_value([](const std::string& url) -> std::optional<std::string> {
                     if (url.starts_with("smtp://") || url.starts_with("smtps://")) return std::nullopt;
                     return "is not an smtp:// or smtps:// URL";
@@ -235,11 +240,12 @@ void read_channel(Section& item, alerts::Channel& channel, std::set<std::string>
     }
     const auto relevant = channel_keys(channel.type);
     // Judged by value, not presence: `config dump` writes every key, empty where unused.
-    const std::array<std::pair<std::string_view, bool>, 9> given{{
+    const std::array<std::pair<std::string_view, bool>, 10> given{{
         {"url", !channel.url.empty()},
         {"url_file", !channel.url_file.empty()},
         {"routing_key", !channel.routing_key.empty()},
         {"routing_key_file", !channel.routing_key_file.empty()},
+        {"events_url", !channel.events_url.empty()},
         {"smtp_url", !channel.smtp_url.empty()},
         {"smtp_username", !channel.smtp_username.empty()},
         {"smtp_password_file", !channel.smtp_password_file.empty()},
