@@ -27,11 +27,11 @@ enum class FigureSource {
 struct ValidatorEpoch {
     std::uint64_t iteration{0};
     std::uint64_t epoch{0};
-    std::int64_t time{0};  // Unix seconds at the start of the epoch
-    std::string label;     // the configured group
-    std::string pubkey;    // 0x-hex; the identity that survives resets
-    std::uint64_t index{0};  // this iteration's validator index
-    std::string status;      // beacon-APIs validator status (active_ongoing, ...)
+    std::int64_t time{0};                // Unix seconds at the start of the epoch
+    std::string label;                   // the configured group
+    std::string pubkey;                  // 0x-hex; the identity that survives resets
+    std::uint64_t index{0};              // this iteration's validator index
+    std::string status;                  // beacon-APIs validator status (active_ongoing, ...)
     std::uint64_t balance{0};            // Gwei, at the end of the epoch
     std::int64_t balance_delta{0};       // Gwei, against the previous epoch's balance (0 for the first record)
     std::uint64_t effective_balance{0};  // Gwei
@@ -40,13 +40,13 @@ struct ValidatorEpoch {
     std::optional<bool> source_hit;
     std::optional<bool> target_hit;
     std::optional<bool> head_hit;
-    std::optional<bool> live;                    // liveness (attested or proposed in the epoch)
-    std::int64_t attestation_reward{0};          // Gwei, source + target + head (+ inactivity), may be negative
-    std::int64_t ideal_attestation_reward{0};    // Gwei, what a perfect validator of this balance earned
+    std::optional<bool> live;                     // liveness (attested or proposed in the epoch)
+    std::int64_t attestation_reward{0};           // Gwei, source + target + head (+ inactivity), may be negative
+    std::int64_t ideal_attestation_reward{0};     // Gwei, what a perfect validator of this balance earned
     std::uint32_t missed_attestations_in_row{0};  // consecutive epochs without a timely source vote, to this one
     std::uint32_t proposals_made{0};
     std::uint32_t proposals_missed{0};
-    std::optional<std::uint32_t> inclusion_delay;   // slots, where derivable
+    std::optional<std::uint32_t> inclusion_delay;    // slots, where derivable
     std::optional<std::uint32_t> sync_participated;  // sync-committee slots signed, where the API offers it
     std::optional<std::uint32_t> sync_missed;
 };
@@ -62,12 +62,12 @@ struct NodeEpoch {
     std::uint64_t peers{0};
     std::uint64_t finalized_epoch{0};
     std::uint64_t justified_epoch{0};
-    std::uint64_t head_lag_slots{0};        // wall-clock slot minus head slot
-    std::uint64_t finality_lag_epochs{0};   // wall-clock epoch minus finalized epoch
-    std::optional<bool> el_syncing;         // nullopt: no execution client watched
+    std::uint64_t head_lag_slots{0};       // wall-clock slot minus head slot
+    std::uint64_t finality_lag_epochs{0};  // wall-clock epoch minus finalized epoch
+    std::optional<bool> el_syncing;        // nullopt: no execution client watched
     std::optional<std::uint64_t> el_peers;
     std::optional<std::uint64_t> el_block;
-    double cpu_seconds{0};          // all client processes
+    double cpu_seconds{0};  // all client processes
     std::uint64_t resident_bytes{0};
     std::uint64_t data_dir_bytes{0};
 };

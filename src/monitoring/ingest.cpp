@@ -1,0 +1,570 @@
+#include "monitoring/ingest.hpp"
+
+#include <fmt/format.h>
+#include <simdjson.h>
+
+#include <charconv>
+#include <cstring>
+#include <limits>
+#include <utility>
+
+namespace ephemery::monitoring {
+
+static_assert(json_padding == simdjson::SIMDJSON_PADDING, "PaddedText must pad as much as simdjson reads ahead");
+
+namespace ondemand = simdjson::ondemand;
+
+std::string_view validator_status_name(ValidatorStatus status) {
+    return validator_status_names.at(static_cast<std::size_t>(status));
+}
+
+std::optional<ValidatorStatus> validator_status_from_name(std::string_view name) {
+    for (std::size_t i = 0; i < validator_status_names.size(); ++i) {
+        if (validator_status_names[i] == name) return static_cast<ValidatorStatus>(i);
+    }
+    return std::nullopt;
+}
+
+bool is_active(ValidatorStatus status) {
+    return status == ValidatorStatus::active_ongoing || status == ValidatorStatus::active_exiting ||
+           status == ValidatorStatus::active_slashed;
+}
+
+PaddedText::PaddedText(std::string buffer, std::size_t length) : buffer_(std::move(buffer)), length_(length) {
+    if (length_ > buffer_.size()) length_ = buffer_.size();
+    if (buffer_.size() < length_ + json_padding) buffer_.resize(length_ + json_padding);
+}
+
+PaddedText PaddedText::copy_of(std::string_view text) {
+    std::string buffer;
+    buffer.reserve(text.size() + json_padding);
+    buffer.append(text);
+    buffer.append(json_padding, '\0');
+    return {std::move(buffer), text.size()};
+}
+
+namespace {
+
+// A problem with one value; the caller adds the path. Nothing is allocated on the way to success.
+using Problem = const char*;
+
+constexpr Problem expected_unsigned = "expected a quoted unsigned decimal integer";
+constexpr Problem expected_signed = "expected a quoted decimal integer";
+constexpr Problem above_uint64 = "above the largest uint64 (18446744073709551615)";
+constexpr Problem outside_int64 = "outside the int64 range";
+constexpr Problem expected_pubkey = "expected 0x + 96 hex digits";
+constexpr Problem expected_status =
+    "expected a beacon-APIs validator status (pending_initialized, ..., withdrawal_done)";
+constexpr Problem expected_bool = "expected true or false";
+
+bool is_json_space(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+// The value's text in the document, without the whitespace after it.
+std::string_view token_of(ondemand::value& value) {
+    std::string_view token = value.raw_json_token();
+    while (!token.empty() && is_json_space(token.back())) token.remove_suffix(1);
+    return token;
+}
+
+// The content of a string token, or nullopt when the token is no string (or has escapes, which no valid value of
+// ours contains).
+std::optional<std::string_view> string_content(std::string_view token) {
+    if (token.size() < 2 || token.front() != '"' || token.back() != '"') return std::nullopt;
+    const std::string_view content = token.substr(1, token.size() - 2);
+    if (content.find_first_of("\"\\") != std::string_view::npos) return std::nullopt;
+    return content;
+}
+
+// A quoted decimal's digits, or a bare integer's.
+std::string_view number_text(std::string_view token) {
+    if (!token.empty() && token.front() == '"') return string_content(token).value_or(std::string_view{});
+    return token;
+}
+
+bool all_digits(std::string_view text) {
+    if (text.empty()) return false;
+    for (const char c : text) {
+        if (c < '0' || c > '9') return false;
+    }
+    return true;
+}
+
+Problem read_unsigned(ondemand::value& value, std::uint64_t& out) {
+    const std::string_view digits = number_text(token_of(value));
+    if (!all_digits(digits)) return expected_unsigned;
+    const auto [end, code] = std::from_chars(digits.data(), digits.data() + digits.size(), out);
+    if (code == std::errc::result_out_of_range) return above_uint64;
+    if (code != std::errc{} || end != digits.data() + digits.size()) return expected_unsigned;
+    return nullptr;
+}
+
+Problem read_signed(ondemand::value& value, std::int64_t& out) {
+    std::string_view digits = number_text(token_of(value));
+    const bool negative = !digits.empty() && digits.front() == '-';
+    if (negative) digits.remove_prefix(1);
+    if (!all_digits(digits)) return expected_signed;
+    std::uint64_t magnitude = 0;
+    const auto [end, code] = std::from_chars(digits.data(), digits.data() + digits.size(), magnitude);
+    if (code == std::errc::result_out_of_range) return outside_int64;
+    if (code != std::errc{} || end != digits.data() + digits.size()) return expected_signed;
+    constexpr auto int64_max = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+    if (negative) {
+        if (magnitude > int64_max + 1) return outside_int64;
+        out = magnitude == int64_max + 1 ? std::numeric_limits<std::int64_t>::min()
+                                         : -static_cast<std::int64_t>(magnitude);
+    } else {
+        if (magnitude > int64_max) return outside_int64;
+        out = static_cast<std::int64_t>(magnitude);
+    }
+    return nullptr;
+}
+
+constexpr std::array<std::int8_t, 256> hex_values = [] {
+    std::array<std::int8_t, 256> values{};
+    values.fill(-1);
+    for (int i = 0; i < 10; ++i) values.at(static_cast<std::size_t>('0' + i)) = static_cast<std::int8_t>(i);
+    for (int i = 0; i < 6; ++i) {
+        values.at(static_cast<std::size_t>('a' + i)) = static_cast<std::int8_t>(10 + i);
+        values.at(static_cast<std::size_t>('A' + i)) = static_cast<std::int8_t>(10 + i);
+    }
+    return values;
+}();
+
+Problem read_pubkey(ondemand::value& value, Pubkey& out) {
+    const auto content = string_content(token_of(value));
+    if (!content || content->size() != 2 + 2 * out.size() || (*content)[0] != '0' || (*content)[1] != 'x') {
+        return expected_pubkey;
+    }
+    const char* hex = content->data() + 2;
+    for (std::size_t i = 0; i < out.size(); ++i) {
+        const int high = hex_values[static_cast<unsigned char>(hex[2 * i])];
+        const int low = hex_values[static_cast<unsigned char>(hex[2 * i + 1])];
+        if (high < 0 || low < 0) return expected_pubkey;
+        out[i] = static_cast<std::uint8_t>((high << 4) | low);
+    }
+    return nullptr;
+}
+
+Problem read_status(ondemand::value& value, ValidatorStatus& out) {
+    const auto content = string_content(token_of(value));
+    if (!content) return expected_status;
+    const auto status = validator_status_from_name(*content);
+    if (!status) return expected_status;
+    out = *status;
+    return nullptr;
+}
+
+Problem read_bool(ondemand::value& value, std::uint8_t& out) {
+    bool flag = false;
+    if (value.get_bool().get(flag) != simdjson::SUCCESS) return expected_bool;
+    out = flag ? 1 : 0;
+    return nullptr;
+}
+
+// The offending text for a message: short, printable.
+std::string shown(std::string_view token) {
+    constexpr std::size_t limit = 40;
+    std::string out;
+    for (const char c : token.substr(0, limit)) {
+        out += static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7f ? '?' : c;
+    }
+    if (token.size() > limit) out += "...";
+    return out;
+}
+
+// The path of a value, built only when something is wrong with it.
+struct Path {
+    std::string_view array;   // "data", "data.total_rewards"
+    std::size_t element{0};   // its position in the array
+    std::string_view object;  // "" or "validator": a nested object of the element
+    std::string_view field;   // "" for the element itself
+
+    [[nodiscard]] std::string text() const {
+        std::string out = fmt::format("{}[{}]", array, element);
+        if (!object.empty()) out += fmt::format(".{}", object);
+        if (!field.empty()) out += fmt::format(".{}", field);
+        return out;
+    }
+};
+
+Error value_error(const Path& path, Problem problem, ondemand::value& value) {
+    return make_error(Errc::parse_error, fmt::format("{}: {}, got {}", path.text(), problem, shown(token_of(value))));
+}
+
+Error json_error(std::string_view where, simdjson::error_code code) {
+    return make_error(Errc::parse_error, fmt::format("{}: malformed JSON ({})", where, simdjson::error_message(code)));
+}
+
+Error missing(const Path& path) {
+    return make_error(Errc::parse_error, fmt::format("{}: missing", path.text()));
+}
+
+// Runs `element(value, position)` for each element of the array `value` (named `name`), after
+// `reserve(count)` with the number of elements (0 when it cannot tell), so columns are sized once.
+template <typename Reserve, typename Element>
+Status for_each_element(ondemand::value& value, std::string_view name, Reserve&& reserve, Element&& element) {
+    ondemand::array array;
+    if (value.get_array().get(array) != simdjson::SUCCESS) {
+        return make_error(Errc::parse_error,
+                          fmt::format("{}: expected an array, got {}", name, shown(token_of(value))));
+    }
+    std::size_t count = 0;
+    if (array.count_elements().get(count) != simdjson::SUCCESS) count = 0;
+    reserve(count);
+    std::size_t position = 0;
+    for (auto item : array) {
+        ondemand::value item_value;
+        if (const auto code = std::move(item).get(item_value); code != simdjson::SUCCESS) {
+            return json_error(Path{name, position, "", ""}.text(), code);
+        }
+        if (Status status = element(item_value, position); !status) return status;
+        ++position;
+    }
+    return {};
+}
+
+// Runs `on_field(key, value)` for each field of the object `value` at `path`; `on_field` returns a Status.
+template <typename OnField>
+Status for_each_field(ondemand::value& value, const Path& path, OnField&& on_field) {
+    ondemand::object object;
+    if (value.get_object().get(object) != simdjson::SUCCESS) {
+        return make_error(Errc::parse_error,
+                          fmt::format("{}: expected an object, got {}", path.text(), shown(token_of(value))));
+    }
+    for (auto item : object) {
+        ondemand::field field;
+        if (const auto code = std::move(item).get(field); code != simdjson::SUCCESS) {
+            return json_error(path.text(), code);
+        }
+        if (Status status = on_field(field.key(), field.value()); !status) return status;
+    }
+    return {};
+}
+
+// Iterates the answer `{"data": ..., ...}` and hands `data` to `on_data`; other top-level fields are ignored.
+template <typename OnData>
+Status for_data(ondemand::parser& parser, const PaddedText& text, OnData&& on_data) {
+    const std::string_view json = text.view();
+    ondemand::document document;
+    if (const auto code = parser.iterate(json.data(), json.size(), json.size() + json_padding).get(document);
+        code != simdjson::SUCCESS) {
+        return json_error("the answer", code);
+    }
+    ondemand::object root;
+    if (document.get_object().get(root) != simdjson::SUCCESS) {
+        return make_error(Errc::parse_error, "the answer: expected a JSON object with a \"data\" field");
+    }
+    bool seen = false;
+    for (auto item : root) {
+        ondemand::field field;
+        if (const auto code = std::move(item).get(field); code != simdjson::SUCCESS)
+            return json_error("the answer", code);
+        if (field.key().unsafe_is_equal("data")) {
+            if (seen) return make_error(Errc::parse_error, "data: appears twice");
+            seen = true;
+            if (Status status = on_data(field.value()); !status) return status;
+        }
+    }
+    if (!seen) return make_error(Errc::parse_error, "data: missing (not a Beacon API answer?)");
+    // Past the root object the iterator must be at the end of the document (current_location: out of bounds).
+    const char* trailing = nullptr;
+    if (document.current_location().get(trailing) == simdjson::SUCCESS) {
+        return make_error(Errc::parse_error, "the answer: trailing content after the JSON document");
+    }
+    return {};
+}
+
+template <typename... Columns>
+void reserve_all(std::size_t count, Columns&... columns) {
+    (columns.reserve(count), ...);
+}
+
+Status parse_validators(ondemand::parser& parser, const PaddedText& text, ValidatorTable& table) {
+    return for_data(parser, text, [&table](ondemand::value& data) -> Status {
+        const auto reserve = [&table](std::size_t count) {
+            reserve_all(count, table.index, table.balance, table.status, table.pubkey, table.effective_balance,
+                        table.slashed, table.activation_epoch, table.exit_epoch);
+        };
+        return for_each_element(
+            data, "data", reserve, [&table](ondemand::value& element, std::size_t position) -> Status {
+                enum : unsigned {
+                    index_bit = 1U << 0U,
+                    balance_bit = 1U << 1U,
+                    status_bit = 1U << 2U,
+                    validator_bit = 1U << 3U,
+                    pubkey_bit = 1U << 4U,
+                    effective_balance_bit = 1U << 5U,
+                    slashed_bit = 1U << 6U,
+                    activation_epoch_bit = 1U << 7U,
+                    exit_epoch_bit = 1U << 8U,
+                };
+                unsigned seen = 0;
+                std::uint64_t index = 0;
+                std::uint64_t balance = 0;
+                auto status = ValidatorStatus::pending_initialized;
+                Pubkey pubkey{};
+                std::uint64_t effective_balance = 0;
+                std::uint8_t slashed = 0;
+                std::uint64_t activation_epoch = 0;
+                std::uint64_t exit_epoch = 0;
+                const Path path{"data", position, "", ""};
+                const Path inner{"data", position, "validator", ""};
+
+                const auto on_validator = [&](ondemand::raw_json_string key, ondemand::value& value) -> Status {
+                    Problem problem = nullptr;
+                    std::string_view name;
+                    if (key.unsafe_is_equal("pubkey")) {
+                        name = "pubkey", problem = read_pubkey(value, pubkey), seen |= pubkey_bit;
+                    } else if (key.unsafe_is_equal("effective_balance")) {
+                        name = "effective_balance", problem = read_unsigned(value, effective_balance);
+                        seen |= effective_balance_bit;
+                    } else if (key.unsafe_is_equal("slashed")) {
+                        name = "slashed", problem = read_bool(value, slashed), seen |= slashed_bit;
+                    } else if (key.unsafe_is_equal("activation_epoch")) {
+                        name = "activation_epoch", problem = read_unsigned(value, activation_epoch);
+                        seen |= activation_epoch_bit;
+                    } else if (key.unsafe_is_equal("exit_epoch")) {
+                        name = "exit_epoch", problem = read_unsigned(value, exit_epoch), seen |= exit_epoch_bit;
+                    }
+                    if (problem != nullptr)
+                        return value_error(Path{"data", position, "validator", name}, problem, value);
+                    return {};
+                };
+                const auto on_element = [&](ondemand::raw_json_string key, ondemand::value& value) -> Status {
+                    Problem problem = nullptr;
+                    std::string_view name;
+                    if (key.unsafe_is_equal("index")) {
+                        name = "index", problem = read_unsigned(value, index), seen |= index_bit;
+                    } else if (key.unsafe_is_equal("balance")) {
+                        name = "balance", problem = read_unsigned(value, balance), seen |= balance_bit;
+                    } else if (key.unsafe_is_equal("status")) {
+                        name = "status", problem = read_status(value, status), seen |= status_bit;
+                    } else if (key.unsafe_is_equal("validator")) {
+                        seen |= validator_bit;
+                        return for_each_field(value, inner, on_validator);
+                    }
+                    if (problem != nullptr) return value_error(Path{"data", position, "", name}, problem, value);
+                    return {};
+                };
+                if (Status result = for_each_field(element, path, on_element); !result) return result;
+
+                constexpr std::array<std::pair<unsigned, std::string_view>, 4> outer_fields{
+                    {{index_bit, "index"},
+                     {balance_bit, "balance"},
+                     {status_bit, "status"},
+                     {validator_bit, "validator"}}};
+                constexpr std::array<std::pair<unsigned, std::string_view>, 5> inner_fields{
+                    {{pubkey_bit, "pubkey"},
+                     {effective_balance_bit, "effective_balance"},
+                     {slashed_bit, "slashed"},
+                     {activation_epoch_bit, "activation_epoch"},
+                     {exit_epoch_bit, "exit_epoch"}}};
+                for (const auto& [bit, name] : outer_fields) {
+                    if ((seen & bit) == 0) return missing(Path{"data", position, "", name});
+                }
+                for (const auto& [bit, name] : inner_fields) {
+                    if ((seen & bit) == 0) return missing(Path{"data", position, "validator", name});
+                }
+                table.index.push_back(index);
+                table.balance.push_back(balance);
+                table.status.push_back(status);
+                table.pubkey.push_back(pubkey);
+                table.effective_balance.push_back(effective_balance);
+                table.slashed.push_back(slashed);
+                table.activation_epoch.push_back(activation_epoch);
+                table.exit_epoch.push_back(exit_epoch);
+                return {};
+            });
+    });
+}
+
+Status parse_balances(ondemand::parser& parser, const PaddedText& text, BalanceTable& table) {
+    return for_data(parser, text, [&table](ondemand::value& data) -> Status {
+        const auto reserve = [&table](std::size_t count) { reserve_all(count, table.index, table.balance); };
+        return for_each_element(
+            data, "data", reserve, [&table](ondemand::value& element, std::size_t position) -> Status {
+                bool has_index = false;
+                bool has_balance = false;
+                std::uint64_t index = 0;
+                std::uint64_t balance = 0;
+                const auto on_field = [&](ondemand::raw_json_string key, ondemand::value& value) -> Status {
+                    if (key.unsafe_is_equal("index")) {
+                        has_index = true;
+                        if (Problem problem = read_unsigned(value, index)) {
+                            return value_error(Path{"data", position, "", "index"}, problem, value);
+                        }
+                    } else if (key.unsafe_is_equal("balance")) {
+                        has_balance = true;
+                        if (Problem problem = read_unsigned(value, balance)) {
+                            return value_error(Path{"data", position, "", "balance"}, problem, value);
+                        }
+                    }
+                    return {};
+                };
+                if (Status result = for_each_field(element, Path{"data", position, "", ""}, on_field); !result) {
+                    return result;
+                }
+                if (!has_index) return missing(Path{"data", position, "", "index"});
+                if (!has_balance) return missing(Path{"data", position, "", "balance"});
+                table.index.push_back(index);
+                table.balance.push_back(balance);
+                return {};
+            });
+    });
+}
+
+// The reward fields both kinds of element share; `first` is effective_balance (ideal) or validator_index (total).
+struct RewardRow {
+    std::uint64_t first{0};
+    std::int64_t head{0};
+    std::int64_t target{0};
+    std::int64_t source{0};
+    std::optional<std::int64_t> inclusion_delay;
+    std::int64_t inactivity{0};
+};
+
+Status parse_reward_row(ondemand::value& element, const Path& path, std::string_view first_name, RewardRow& row) {
+    enum : unsigned { first_bit = 1U, head_bit = 2U, target_bit = 4U, source_bit = 8U, inactivity_bit = 16U };
+    unsigned seen = 0;
+    const auto on_field = [&](ondemand::raw_json_string key, ondemand::value& value) -> Status {
+        Problem problem = nullptr;
+        std::string_view name;
+        if (key.unsafe_is_equal(first_name)) {
+            name = first_name, problem = read_unsigned(value, row.first), seen |= first_bit;
+        } else if (key.unsafe_is_equal("head")) {
+            name = "head", problem = read_signed(value, row.head), seen |= head_bit;
+        } else if (key.unsafe_is_equal("target")) {
+            name = "target", problem = read_signed(value, row.target), seen |= target_bit;
+        } else if (key.unsafe_is_equal("source")) {
+            name = "source", problem = read_signed(value, row.source), seen |= source_bit;
+        } else if (key.unsafe_is_equal("inactivity")) {
+            name = "inactivity", problem = read_signed(value, row.inactivity), seen |= inactivity_bit;
+        } else if (key.unsafe_is_equal("inclusion_delay")) {
+            std::int64_t delay = 0;
+            name = "inclusion_delay", problem = read_signed(value, delay);
+            row.inclusion_delay = delay;
+        }
+        if (problem != nullptr) return value_error(Path{path.array, path.element, "", name}, problem, value);
+        return {};
+    };
+    if (Status result = for_each_field(element, path, on_field); !result) return result;
+    const std::array<std::pair<unsigned, std::string_view>, 5> required{{{first_bit, first_name},
+                                                                         {head_bit, "head"},
+                                                                         {target_bit, "target"},
+                                                                         {source_bit, "source"},
+                                                                         {inactivity_bit, "inactivity"}}};
+    for (const auto& [bit, name] : required) {
+        if ((seen & bit) == 0) return missing(Path{path.array, path.element, "", name});
+    }
+    return {};
+}
+
+Status parse_rewards(ondemand::parser& parser, const PaddedText& text, RewardTable& table) {
+    return for_data(parser, text, [&table](ondemand::value& data) -> Status {
+        bool has_ideal = false;
+        bool has_total = false;
+        const auto on_ideal = [&table](ondemand::value& element, std::size_t position) -> Status {
+            RewardRow row;
+            if (Status result =
+                    parse_reward_row(element, Path{"data.ideal_rewards", position, "", ""}, "effective_balance", row);
+                !result) {
+                return result;
+            }
+            table.ideal.push_back(
+                IdealReward{row.first, row.head, row.target, row.source, row.inclusion_delay, row.inactivity});
+            return {};
+        };
+        const auto on_total = [&table](ondemand::value& element, std::size_t position) -> Status {
+            RewardRow row;
+            if (Status result =
+                    parse_reward_row(element, Path{"data.total_rewards", position, "", ""}, "validator_index", row);
+                !result) {
+                return result;
+            }
+            table.validator_index.push_back(row.first);
+            table.head.push_back(row.head);
+            table.target.push_back(row.target);
+            table.source.push_back(row.source);
+            table.inclusion_delay.push_back(row.inclusion_delay.value_or(0));
+            table.inactivity.push_back(row.inactivity);
+            return {};
+        };
+        const auto on_field = [&](ondemand::raw_json_string key, ondemand::value& value) -> Status {
+            if (key.unsafe_is_equal("ideal_rewards")) {
+                has_ideal = true;
+                return for_each_element(
+                    value, "data.ideal_rewards", [&table](std::size_t count) { table.ideal.reserve(count); }, on_ideal);
+            }
+            if (key.unsafe_is_equal("total_rewards")) {
+                has_total = true;
+                const auto reserve = [&table](std::size_t count) {
+                    reserve_all(count, table.validator_index, table.head, table.target, table.source,
+                                table.inclusion_delay, table.inactivity);
+                };
+                return for_each_element(value, "data.total_rewards", reserve, on_total);
+            }
+            return {};
+        };
+        ondemand::object object;
+        if (data.get_object().get(object) != simdjson::SUCCESS) {
+            return make_error(Errc::parse_error,
+                              fmt::format("data: expected an object with ideal_rewards and total_rewards, got {}",
+                                          shown(token_of(data))));
+        }
+        for (auto item : object) {
+            ondemand::field field;
+            if (const auto code = std::move(item).get(field); code != simdjson::SUCCESS)
+                return json_error("data", code);
+            if (Status status = on_field(field.key(), field.value()); !status) return status;
+        }
+        if (!has_ideal) return make_error(Errc::parse_error, "data.ideal_rewards: missing");
+        if (!has_total) return make_error(Errc::parse_error, "data.total_rewards: missing");
+        return {};
+    });
+}
+
+template <typename Table, typename Parse>
+Result<Table> run(ondemand::parser& parser, const PaddedText& text, Parse parse) {
+    Table table;
+    if (Status status = parse(parser, text, table); !status) return status.error();
+    return table;
+}
+
+}  // namespace
+
+struct Ingester::Parser {
+    ondemand::parser json;
+};
+
+Ingester::Ingester() : parser_(std::make_unique<Parser>()) {}
+Ingester::~Ingester() = default;
+Ingester::Ingester(Ingester&&) noexcept = default;
+Ingester& Ingester::operator=(Ingester&&) noexcept = default;
+
+Result<ValidatorTable> Ingester::validators(const PaddedText& json) {
+    return run<ValidatorTable>(parser_->json, json, parse_validators);
+}
+
+Result<BalanceTable> Ingester::balances(const PaddedText& json) {
+    return run<BalanceTable>(parser_->json, json, parse_balances);
+}
+
+Result<RewardTable> Ingester::rewards(const PaddedText& json) {
+    return run<RewardTable>(parser_->json, json, parse_rewards);
+}
+
+Result<ValidatorTable> parse_validator_table(std::string_view json) {
+    return Ingester().validators(PaddedText::copy_of(json));
+}
+
+Result<BalanceTable> parse_balance_table(std::string_view json) {
+    return Ingester().balances(PaddedText::copy_of(json));
+}
+
+Result<RewardTable> parse_reward_table(std::string_view json) {
+    return Ingester().rewards(PaddedText::copy_of(json));
+}
+
+}  // namespace ephemery::monitoring
