@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
-#include <charconv>
+#include <algorithm>
 #include <cstring>
 #include <limits>
 #include <utility>
@@ -33,6 +33,13 @@ bool is_active(ValidatorStatus status) {
 PaddedText::PaddedText(std::string buffer, std::size_t length) : buffer_(std::move(buffer)), length_(length) {
     if (length_ > buffer_.size()) length_ = buffer_.size();
     if (buffer_.size() < length_ + json_padding) buffer_.resize(length_ + json_padding);
+}
+
+PaddedText PaddedText::borrowed(std::string_view text_followed_by_padding) {
+    PaddedText text;
+    text.borrowed_ = text_followed_by_padding.data();
+    text.length_ = text_followed_by_padding.size();
+    return text;
 }
 
 PaddedText PaddedText::copy_of(std::string_view text) {
@@ -68,13 +75,11 @@ std::string_view token_of(ondemand::value& value) {
     return token;
 }
 
-// The content of a string token, or nullopt when the token is no string (or has escapes, which no valid value of
-// ours contains).
+// The content of a string token, or nullopt when the token is no string. Escapes are left in: every reader of the
+// content accepts only digits, hex digits or a status name, so a backslash fails there.
 std::optional<std::string_view> string_content(std::string_view token) {
     if (token.size() < 2 || token.front() != '"' || token.back() != '"') return std::nullopt;
-    const std::string_view content = token.substr(1, token.size() - 2);
-    if (content.find_first_of("\"\\") != std::string_view::npos) return std::nullopt;
-    return content;
+    return token.substr(1, token.size() - 2);
 }
 
 // A quoted decimal's digits, or a bare integer's.
@@ -83,32 +88,44 @@ std::string_view number_text(std::string_view token) {
     return token;
 }
 
-bool all_digits(std::string_view text) {
-    if (text.empty()) return false;
-    for (const char c : text) {
-        if (c < '0' || c > '9') return false;
+// Decimal digits only, at most 2^64-1; one pass.
+Problem parse_digits(std::string_view digits, std::uint64_t& out) {
+    if (digits.empty()) return expected_unsigned;
+    std::uint64_t value = 0;
+    if (digits.size() < 20) {  // 19 digits cannot overflow
+        for (const char c : digits) {
+            const auto digit = static_cast<unsigned>(c) - unsigned{'0'};
+            if (digit > 9) return expected_unsigned;
+            value = value * 10 + digit;
+        }
+    } else {
+        for (const char c : digits) {
+            const auto digit = static_cast<unsigned>(c) - unsigned{'0'};
+            if (digit > 9) return expected_unsigned;
+            if (__builtin_mul_overflow(value, std::uint64_t{10}, &value) ||
+                __builtin_add_overflow(value, std::uint64_t{digit}, &value)) {
+                // Finish the scan: a non-digit further on is the better message.
+                const bool all_digits = std::ranges::all_of(digits, [](char d) { return d >= '0' && d <= '9'; });
+                return all_digits ? above_uint64 : expected_unsigned;
+            }
+        }
     }
-    return true;
+    out = value;
+    return nullptr;
 }
 
 Problem read_unsigned(ondemand::value& value, std::uint64_t& out) {
-    const std::string_view digits = number_text(token_of(value));
-    if (!all_digits(digits)) return expected_unsigned;
-    const auto [end, code] = std::from_chars(digits.data(), digits.data() + digits.size(), out);
-    if (code == std::errc::result_out_of_range) return above_uint64;
-    if (code != std::errc{} || end != digits.data() + digits.size()) return expected_unsigned;
-    return nullptr;
+    return parse_digits(number_text(token_of(value)), out);
 }
 
 Problem read_signed(ondemand::value& value, std::int64_t& out) {
     std::string_view digits = number_text(token_of(value));
     const bool negative = !digits.empty() && digits.front() == '-';
     if (negative) digits.remove_prefix(1);
-    if (!all_digits(digits)) return expected_signed;
     std::uint64_t magnitude = 0;
-    const auto [end, code] = std::from_chars(digits.data(), digits.data() + digits.size(), magnitude);
-    if (code == std::errc::result_out_of_range) return outside_int64;
-    if (code != std::errc{} || end != digits.data() + digits.size()) return expected_signed;
+    if (Problem problem = parse_digits(digits, magnitude)) {
+        return problem == above_uint64 ? outside_int64 : expected_signed;
+    }
     constexpr auto int64_max = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
     if (negative) {
         if (magnitude > int64_max + 1) return outside_int64;
@@ -121,13 +138,14 @@ Problem read_signed(ondemand::value& value, std::int64_t& out) {
     return nullptr;
 }
 
-constexpr std::array<std::int8_t, 256> hex_values = [] {
-    std::array<std::int8_t, 256> values{};
-    values.fill(-1);
-    for (int i = 0; i < 10; ++i) values.at(static_cast<std::size_t>('0' + i)) = static_cast<std::int8_t>(i);
-    for (int i = 0; i < 6; ++i) {
-        values.at(static_cast<std::size_t>('a' + i)) = static_cast<std::int8_t>(10 + i);
-        values.at(static_cast<std::size_t>('A' + i)) = static_cast<std::int8_t>(10 + i);
+constexpr std::uint8_t not_hex = 0xff;
+constexpr std::array<std::uint8_t, 256> hex_values = [] {
+    std::array<std::uint8_t, 256> values{};
+    values.fill(not_hex);
+    for (std::size_t i = 0; i < 10; ++i) values.at(std::size_t{'0'} + i) = static_cast<std::uint8_t>(i);
+    for (std::size_t i = 0; i < 6; ++i) {
+        values.at(std::size_t{'a'} + i) = static_cast<std::uint8_t>(10 + i);
+        values.at(std::size_t{'A'} + i) = static_cast<std::uint8_t>(10 + i);
     }
     return values;
 }();
@@ -139,10 +157,10 @@ Problem read_pubkey(ondemand::value& value, Pubkey& out) {
     }
     const char* hex = content->data() + 2;
     for (std::size_t i = 0; i < out.size(); ++i) {
-        const int high = hex_values[static_cast<unsigned char>(hex[2 * i])];
-        const int low = hex_values[static_cast<unsigned char>(hex[2 * i + 1])];
-        if (high < 0 || low < 0) return expected_pubkey;
-        out[i] = static_cast<std::uint8_t>((high << 4) | low);
+        const std::uint8_t high = hex_values[static_cast<unsigned char>(hex[2 * i])];
+        const std::uint8_t low = hex_values[static_cast<unsigned char>(hex[2 * i + 1])];
+        if (high == not_hex || low == not_hex) return expected_pubkey;
+        out[i] = static_cast<std::uint8_t>((high << 4U) | low);
     }
     return nullptr;
 }
@@ -201,22 +219,18 @@ Error missing(const Path& path) {
     return make_error(Errc::parse_error, fmt::format("{}: missing", path.text()));
 }
 
-// Runs `element(value, position)` for each element of the array `value` (named `name`), after
-// `reserve(count)` with the number of elements (0 when it cannot tell), so columns are sized once.
-template <typename Reserve, typename Element>
-Status for_each_element(ondemand::value& value, std::string_view name, Reserve&& reserve, Element&& element) {
+// Runs `element(value, position)` for each element of the array `value` (named `name`).
+template <typename Element>
+Status for_each_element(ondemand::value& value, std::string_view name, Element&& element) {
     ondemand::array array;
     if (value.get_array().get(array) != simdjson::SUCCESS) {
         return make_error(Errc::parse_error,
                           fmt::format("{}: expected an array, got {}", name, shown(token_of(value))));
     }
-    std::size_t count = 0;
-    if (array.count_elements().get(count) != simdjson::SUCCESS) count = 0;
-    reserve(count);
     std::size_t position = 0;
     for (auto item : array) {
         ondemand::value item_value;
-        if (const auto code = std::move(item).get(item_value); code != simdjson::SUCCESS) {
+        if (const auto code = item.get(item_value); code != simdjson::SUCCESS) {
             return json_error(Path{name, position, "", ""}.text(), code);
         }
         if (Status status = element(item_value, position); !status) return status;
@@ -276,142 +290,138 @@ Status for_data(ondemand::parser& parser, const PaddedText& text, OnData&& on_da
     return {};
 }
 
+// Sizes the columns once for the most rows `text` can hold (no element is shorter than `smallest_element` bytes):
+// capacity that is never written stays virtual, not resident, and no column is copied while it grows.
 template <typename... Columns>
-void reserve_all(std::size_t count, Columns&... columns) {
-    (columns.reserve(count), ...);
+void reserve_all(const PaddedText& text, std::size_t smallest_element, Columns&... columns) {
+    const std::size_t rows = text.view().size() / smallest_element + 1;
+    (columns.reserve(rows), ...);
 }
 
 Status parse_validators(ondemand::parser& parser, const PaddedText& text, ValidatorTable& table) {
+    // The shortest element with every field we read is about 230 bytes.
+    reserve_all(text, 200, table.index, table.balance, table.status, table.pubkey, table.effective_balance,
+                table.slashed, table.activation_epoch, table.exit_epoch);
     return for_data(parser, text, [&table](ondemand::value& data) -> Status {
-        const auto reserve = [&table](std::size_t count) {
-            reserve_all(count, table.index, table.balance, table.status, table.pubkey, table.effective_balance,
-                        table.slashed, table.activation_epoch, table.exit_epoch);
-        };
-        return for_each_element(
-            data, "data", reserve, [&table](ondemand::value& element, std::size_t position) -> Status {
-                enum : unsigned {
-                    index_bit = 1U << 0U,
-                    balance_bit = 1U << 1U,
-                    status_bit = 1U << 2U,
-                    validator_bit = 1U << 3U,
-                    pubkey_bit = 1U << 4U,
-                    effective_balance_bit = 1U << 5U,
-                    slashed_bit = 1U << 6U,
-                    activation_epoch_bit = 1U << 7U,
-                    exit_epoch_bit = 1U << 8U,
-                };
-                unsigned seen = 0;
-                std::uint64_t index = 0;
-                std::uint64_t balance = 0;
-                auto status = ValidatorStatus::pending_initialized;
-                Pubkey pubkey{};
-                std::uint64_t effective_balance = 0;
-                std::uint8_t slashed = 0;
-                std::uint64_t activation_epoch = 0;
-                std::uint64_t exit_epoch = 0;
-                const Path path{"data", position, "", ""};
-                const Path inner{"data", position, "validator", ""};
+        return for_each_element(data, "data", [&table](ondemand::value& element, std::size_t position) -> Status {
+            enum : unsigned {
+                index_bit = 1U << 0U,
+                balance_bit = 1U << 1U,
+                status_bit = 1U << 2U,
+                validator_bit = 1U << 3U,
+                pubkey_bit = 1U << 4U,
+                effective_balance_bit = 1U << 5U,
+                slashed_bit = 1U << 6U,
+                activation_epoch_bit = 1U << 7U,
+                exit_epoch_bit = 1U << 8U,
+            };
+            unsigned seen = 0;
+            std::uint64_t index = 0;
+            std::uint64_t balance = 0;
+            auto status = ValidatorStatus::pending_initialized;
+            Pubkey pubkey{};
+            std::uint64_t effective_balance = 0;
+            std::uint8_t slashed = 0;
+            std::uint64_t activation_epoch = 0;
+            std::uint64_t exit_epoch = 0;
+            const Path path{"data", position, "", ""};
+            const Path inner{"data", position, "validator", ""};
 
-                const auto on_validator = [&](ondemand::raw_json_string key, ondemand::value& value) -> Status {
-                    Problem problem = nullptr;
-                    std::string_view name;
-                    if (key.unsafe_is_equal("pubkey")) {
-                        name = "pubkey", problem = read_pubkey(value, pubkey), seen |= pubkey_bit;
-                    } else if (key.unsafe_is_equal("effective_balance")) {
-                        name = "effective_balance", problem = read_unsigned(value, effective_balance);
-                        seen |= effective_balance_bit;
-                    } else if (key.unsafe_is_equal("slashed")) {
-                        name = "slashed", problem = read_bool(value, slashed), seen |= slashed_bit;
-                    } else if (key.unsafe_is_equal("activation_epoch")) {
-                        name = "activation_epoch", problem = read_unsigned(value, activation_epoch);
-                        seen |= activation_epoch_bit;
-                    } else if (key.unsafe_is_equal("exit_epoch")) {
-                        name = "exit_epoch", problem = read_unsigned(value, exit_epoch), seen |= exit_epoch_bit;
-                    }
-                    if (problem != nullptr)
-                        return value_error(Path{"data", position, "validator", name}, problem, value);
-                    return {};
-                };
-                const auto on_element = [&](ondemand::raw_json_string key, ondemand::value& value) -> Status {
-                    Problem problem = nullptr;
-                    std::string_view name;
-                    if (key.unsafe_is_equal("index")) {
-                        name = "index", problem = read_unsigned(value, index), seen |= index_bit;
-                    } else if (key.unsafe_is_equal("balance")) {
-                        name = "balance", problem = read_unsigned(value, balance), seen |= balance_bit;
-                    } else if (key.unsafe_is_equal("status")) {
-                        name = "status", problem = read_status(value, status), seen |= status_bit;
-                    } else if (key.unsafe_is_equal("validator")) {
-                        seen |= validator_bit;
-                        return for_each_field(value, inner, on_validator);
-                    }
-                    if (problem != nullptr) return value_error(Path{"data", position, "", name}, problem, value);
-                    return {};
-                };
-                if (Status result = for_each_field(element, path, on_element); !result) return result;
-
-                constexpr std::array<std::pair<unsigned, std::string_view>, 4> outer_fields{
-                    {{index_bit, "index"},
-                     {balance_bit, "balance"},
-                     {status_bit, "status"},
-                     {validator_bit, "validator"}}};
-                constexpr std::array<std::pair<unsigned, std::string_view>, 5> inner_fields{
-                    {{pubkey_bit, "pubkey"},
-                     {effective_balance_bit, "effective_balance"},
-                     {slashed_bit, "slashed"},
-                     {activation_epoch_bit, "activation_epoch"},
-                     {exit_epoch_bit, "exit_epoch"}}};
-                for (const auto& [bit, name] : outer_fields) {
-                    if ((seen & bit) == 0) return missing(Path{"data", position, "", name});
+            const auto on_validator = [&](ondemand::raw_json_string key, ondemand::value& value) -> Status {
+                Problem problem = nullptr;
+                std::string_view name;
+                if (key.unsafe_is_equal("pubkey")) {
+                    name = "pubkey", problem = read_pubkey(value, pubkey), seen |= pubkey_bit;
+                } else if (key.unsafe_is_equal("effective_balance")) {
+                    name = "effective_balance", problem = read_unsigned(value, effective_balance);
+                    seen |= effective_balance_bit;
+                } else if (key.unsafe_is_equal("slashed")) {
+                    name = "slashed", problem = read_bool(value, slashed), seen |= slashed_bit;
+                } else if (key.unsafe_is_equal("activation_epoch")) {
+                    name = "activation_epoch", problem = read_unsigned(value, activation_epoch);
+                    seen |= activation_epoch_bit;
+                } else if (key.unsafe_is_equal("exit_epoch")) {
+                    name = "exit_epoch", problem = read_unsigned(value, exit_epoch), seen |= exit_epoch_bit;
                 }
-                for (const auto& [bit, name] : inner_fields) {
-                    if ((seen & bit) == 0) return missing(Path{"data", position, "validator", name});
-                }
-                table.index.push_back(index);
-                table.balance.push_back(balance);
-                table.status.push_back(status);
-                table.pubkey.push_back(pubkey);
-                table.effective_balance.push_back(effective_balance);
-                table.slashed.push_back(slashed);
-                table.activation_epoch.push_back(activation_epoch);
-                table.exit_epoch.push_back(exit_epoch);
+                if (problem != nullptr) return value_error(Path{"data", position, "validator", name}, problem, value);
                 return {};
-            });
+            };
+            const auto on_element = [&](ondemand::raw_json_string key, ondemand::value& value) -> Status {
+                Problem problem = nullptr;
+                std::string_view name;
+                if (key.unsafe_is_equal("index")) {
+                    name = "index", problem = read_unsigned(value, index), seen |= index_bit;
+                } else if (key.unsafe_is_equal("balance")) {
+                    name = "balance", problem = read_unsigned(value, balance), seen |= balance_bit;
+                } else if (key.unsafe_is_equal("status")) {
+                    name = "status", problem = read_status(value, status), seen |= status_bit;
+                } else if (key.unsafe_is_equal("validator")) {
+                    seen |= validator_bit;
+                    return for_each_field(value, inner, on_validator);
+                }
+                if (problem != nullptr) return value_error(Path{"data", position, "", name}, problem, value);
+                return {};
+            };
+            if (Status result = for_each_field(element, path, on_element); !result) return result;
+
+            constexpr std::array<std::pair<unsigned, std::string_view>, 4> outer_fields{
+                {{index_bit, "index"}, {balance_bit, "balance"}, {status_bit, "status"}, {validator_bit, "validator"}}};
+            constexpr std::array<std::pair<unsigned, std::string_view>, 5> inner_fields{
+                {{pubkey_bit, "pubkey"},
+                 {effective_balance_bit, "effective_balance"},
+                 {slashed_bit, "slashed"},
+                 {activation_epoch_bit, "activation_epoch"},
+                 {exit_epoch_bit, "exit_epoch"}}};
+            for (const auto& [bit, name] : outer_fields) {
+                if ((seen & bit) == 0) return missing(Path{"data", position, "", name});
+            }
+            for (const auto& [bit, name] : inner_fields) {
+                if ((seen & bit) == 0) return missing(Path{"data", position, "validator", name});
+            }
+            table.index.push_back(index);
+            table.balance.push_back(balance);
+            table.status.push_back(status);
+            table.pubkey.push_back(pubkey);
+            table.effective_balance.push_back(effective_balance);
+            table.slashed.push_back(slashed);
+            table.activation_epoch.push_back(activation_epoch);
+            table.exit_epoch.push_back(exit_epoch);
+            return {};
+        });
     });
 }
 
 Status parse_balances(ondemand::parser& parser, const PaddedText& text, BalanceTable& table) {
+    reserve_all(text, 27, table.index, table.balance);  // {"index":"0","balance":"0"}
     return for_data(parser, text, [&table](ondemand::value& data) -> Status {
-        const auto reserve = [&table](std::size_t count) { reserve_all(count, table.index, table.balance); };
-        return for_each_element(
-            data, "data", reserve, [&table](ondemand::value& element, std::size_t position) -> Status {
-                bool has_index = false;
-                bool has_balance = false;
-                std::uint64_t index = 0;
-                std::uint64_t balance = 0;
-                const auto on_field = [&](ondemand::raw_json_string key, ondemand::value& value) -> Status {
-                    if (key.unsafe_is_equal("index")) {
-                        has_index = true;
-                        if (Problem problem = read_unsigned(value, index)) {
-                            return value_error(Path{"data", position, "", "index"}, problem, value);
-                        }
-                    } else if (key.unsafe_is_equal("balance")) {
-                        has_balance = true;
-                        if (Problem problem = read_unsigned(value, balance)) {
-                            return value_error(Path{"data", position, "", "balance"}, problem, value);
-                        }
+        return for_each_element(data, "data", [&table](ondemand::value& element, std::size_t position) -> Status {
+            bool has_index = false;
+            bool has_balance = false;
+            std::uint64_t index = 0;
+            std::uint64_t balance = 0;
+            const auto on_field = [&](ondemand::raw_json_string key, ondemand::value& value) -> Status {
+                if (key.unsafe_is_equal("index")) {
+                    has_index = true;
+                    if (Problem problem = read_unsigned(value, index)) {
+                        return value_error(Path{"data", position, "", "index"}, problem, value);
                     }
-                    return {};
-                };
-                if (Status result = for_each_field(element, Path{"data", position, "", ""}, on_field); !result) {
-                    return result;
+                } else if (key.unsafe_is_equal("balance")) {
+                    has_balance = true;
+                    if (Problem problem = read_unsigned(value, balance)) {
+                        return value_error(Path{"data", position, "", "balance"}, problem, value);
+                    }
                 }
-                if (!has_index) return missing(Path{"data", position, "", "index"});
-                if (!has_balance) return missing(Path{"data", position, "", "balance"});
-                table.index.push_back(index);
-                table.balance.push_back(balance);
                 return {};
-            });
+            };
+            if (Status result = for_each_field(element, Path{"data", position, "", ""}, on_field); !result) {
+                return result;
+            }
+            if (!has_index) return missing(Path{"data", position, "", "index"});
+            if (!has_balance) return missing(Path{"data", position, "", "balance"});
+            table.index.push_back(index);
+            table.balance.push_back(balance);
+            return {};
+        });
     });
 }
 
@@ -462,6 +472,9 @@ Status parse_reward_row(ondemand::value& element, const Path& path, std::string_
 }
 
 Status parse_rewards(ondemand::parser& parser, const PaddedText& text, RewardTable& table) {
+    // The shortest total_rewards element is about 76 bytes.
+    reserve_all(text, 64, table.validator_index, table.head, table.target, table.source, table.inclusion_delay,
+                table.inactivity);
     return for_data(parser, text, [&table](ondemand::value& data) -> Status {
         bool has_ideal = false;
         bool has_total = false;
@@ -494,16 +507,11 @@ Status parse_rewards(ondemand::parser& parser, const PaddedText& text, RewardTab
         const auto on_field = [&](ondemand::raw_json_string key, ondemand::value& value) -> Status {
             if (key.unsafe_is_equal("ideal_rewards")) {
                 has_ideal = true;
-                return for_each_element(
-                    value, "data.ideal_rewards", [&table](std::size_t count) { table.ideal.reserve(count); }, on_ideal);
+                return for_each_element(value, "data.ideal_rewards", on_ideal);
             }
             if (key.unsafe_is_equal("total_rewards")) {
                 has_total = true;
-                const auto reserve = [&table](std::size_t count) {
-                    reserve_all(count, table.validator_index, table.head, table.target, table.source,
-                                table.inclusion_delay, table.inactivity);
-                };
-                return for_each_element(value, "data.total_rewards", reserve, on_total);
+                return for_each_element(value, "data.total_rewards", on_total);
             }
             return {};
         };

@@ -103,11 +103,17 @@ class PaddedText {
     // Takes `buffer`, whose first `length` bytes are the text; grows it by the padding when it is too short.
     PaddedText(std::string buffer, std::size_t length);
     [[nodiscard]] static PaddedText copy_of(std::string_view text);
+    // Text in memory the caller owns and keeps alive while this is used (a mapped file, a network buffer), with at
+    // least json_padding readable bytes after its end.
+    [[nodiscard]] static PaddedText borrowed(std::string_view text_followed_by_padding);
 
-    [[nodiscard]] std::string_view view() const { return {buffer_.data(), length_}; }
+    [[nodiscard]] std::string_view view() const {
+        return {borrowed_ != nullptr ? borrowed_ : buffer_.data(), length_};
+    }
 
   private:
     std::string buffer_;
+    const char* borrowed_{nullptr};
     std::size_t length_{0};
 };
 
