@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstring>
 #include <limits>
+#include <type_traits>
 #include <utility>
 
 namespace ephemery::monitoring {
@@ -219,15 +220,10 @@ Error missing(const Path& path) {
     return make_error(Errc::parse_error, fmt::format("{}: missing", path.text()));
 }
 
-// Runs `element(value, position)` for each element of the array `value` (named `name`).
+// Runs `element(value, position)` for each element of `array` (named `name`); positions start at `first`.
 template <typename Element>
-Status for_each_element(ondemand::value& value, std::string_view name, Element&& element) {
-    ondemand::array array;
-    if (value.get_array().get(array) != simdjson::SUCCESS) {
-        return make_error(Errc::parse_error,
-                          fmt::format("{}: expected an array, got {}", name, shown(token_of(value))));
-    }
-    std::size_t position = 0;
+Status for_each_in(ondemand::array& array, std::string_view name, std::size_t first, Element&& element) {
+    std::size_t position = first;
     for (auto item : array) {
         ondemand::value item_value;
         if (const auto code = item.get(item_value); code != simdjson::SUCCESS) {
@@ -237,6 +233,17 @@ Status for_each_element(ondemand::value& value, std::string_view name, Element&&
         ++position;
     }
     return {};
+}
+
+// Runs `element(value, position)` for each element of the array `value` (named `name`).
+template <typename Element>
+Status for_each_element(ondemand::value& value, std::string_view name, Element&& element) {
+    ondemand::array array;
+    if (value.get_array().get(array) != simdjson::SUCCESS) {
+        return make_error(Errc::parse_error,
+                          fmt::format("{}: expected an array, got {}", name, shown(token_of(value))));
+    }
+    return for_each_in(array, name, 0, element);
 }
 
 // Runs `on_field(key, value)` for each field of the object `value` at `path`; `on_field` returns a Status.
@@ -298,131 +305,246 @@ void reserve_all(const PaddedText& text, std::size_t smallest_element, Columns&.
     (columns.reserve(rows), ...);
 }
 
-Status parse_validators(ondemand::parser& parser, const PaddedText& text, ValidatorTable& table) {
-    // The shortest element with every field we read is about 230 bytes.
-    reserve_all(text, 200, table.index, table.balance, table.status, table.pubkey, table.effective_balance,
-                table.slashed, table.activation_epoch, table.exit_epoch);
-    return for_data(parser, text, [&table](ondemand::value& data) -> Status {
-        return for_each_element(data, "data", [&table](ondemand::value& element, std::size_t position) -> Status {
-            enum : unsigned {
-                index_bit = 1U << 0U,
-                balance_bit = 1U << 1U,
-                status_bit = 1U << 2U,
-                validator_bit = 1U << 3U,
-                pubkey_bit = 1U << 4U,
-                effective_balance_bit = 1U << 5U,
-                slashed_bit = 1U << 6U,
-                activation_epoch_bit = 1U << 7U,
-                exit_epoch_bit = 1U << 8U,
-            };
-            unsigned seen = 0;
-            std::uint64_t index = 0;
-            std::uint64_t balance = 0;
-            auto status = ValidatorStatus::pending_initialized;
-            Pubkey pubkey{};
-            std::uint64_t effective_balance = 0;
-            std::uint8_t slashed = 0;
-            std::uint64_t activation_epoch = 0;
-            std::uint64_t exit_epoch = 0;
-            const Path path{"data", position, "", ""};
-            const Path inner{"data", position, "validator", ""};
+Status parse_validator_element(ondemand::value& element, std::size_t position, ValidatorTable& table) {
+    enum : unsigned {
+        index_bit = 1U << 0U,
+        balance_bit = 1U << 1U,
+        status_bit = 1U << 2U,
+        validator_bit = 1U << 3U,
+        pubkey_bit = 1U << 4U,
+        effective_balance_bit = 1U << 5U,
+        slashed_bit = 1U << 6U,
+        activation_epoch_bit = 1U << 7U,
+        exit_epoch_bit = 1U << 8U,
+    };
+    unsigned seen = 0;
+    std::uint64_t index = 0;
+    std::uint64_t balance = 0;
+    auto status = ValidatorStatus::pending_initialized;
+    Pubkey pubkey{};
+    std::uint64_t effective_balance = 0;
+    std::uint8_t slashed = 0;
+    std::uint64_t activation_epoch = 0;
+    std::uint64_t exit_epoch = 0;
+    const Path path{"data", position, "", ""};
+    const Path inner{"data", position, "validator", ""};
 
-            const auto on_validator = [&](ondemand::raw_json_string key, ondemand::value& value) -> Status {
-                Problem problem = nullptr;
-                std::string_view name;
-                if (key.unsafe_is_equal("pubkey")) {
-                    name = "pubkey", problem = read_pubkey(value, pubkey), seen |= pubkey_bit;
-                } else if (key.unsafe_is_equal("effective_balance")) {
-                    name = "effective_balance", problem = read_unsigned(value, effective_balance);
-                    seen |= effective_balance_bit;
-                } else if (key.unsafe_is_equal("slashed")) {
-                    name = "slashed", problem = read_bool(value, slashed), seen |= slashed_bit;
-                } else if (key.unsafe_is_equal("activation_epoch")) {
-                    name = "activation_epoch", problem = read_unsigned(value, activation_epoch);
-                    seen |= activation_epoch_bit;
-                } else if (key.unsafe_is_equal("exit_epoch")) {
-                    name = "exit_epoch", problem = read_unsigned(value, exit_epoch), seen |= exit_epoch_bit;
-                }
-                if (problem != nullptr) return value_error(Path{"data", position, "validator", name}, problem, value);
-                return {};
-            };
-            const auto on_element = [&](ondemand::raw_json_string key, ondemand::value& value) -> Status {
-                Problem problem = nullptr;
-                std::string_view name;
-                if (key.unsafe_is_equal("index")) {
-                    name = "index", problem = read_unsigned(value, index), seen |= index_bit;
-                } else if (key.unsafe_is_equal("balance")) {
-                    name = "balance", problem = read_unsigned(value, balance), seen |= balance_bit;
-                } else if (key.unsafe_is_equal("status")) {
-                    name = "status", problem = read_status(value, status), seen |= status_bit;
-                } else if (key.unsafe_is_equal("validator")) {
-                    seen |= validator_bit;
-                    return for_each_field(value, inner, on_validator);
-                }
-                if (problem != nullptr) return value_error(Path{"data", position, "", name}, problem, value);
-                return {};
-            };
-            if (Status result = for_each_field(element, path, on_element); !result) return result;
+    const auto on_validator = [&](ondemand::raw_json_string key, ondemand::value& value) -> Status {
+        Problem problem = nullptr;
+        std::string_view name;
+        if (key.unsafe_is_equal("pubkey")) {
+            name = "pubkey", problem = read_pubkey(value, pubkey), seen |= pubkey_bit;
+        } else if (key.unsafe_is_equal("effective_balance")) {
+            name = "effective_balance", problem = read_unsigned(value, effective_balance);
+            seen |= effective_balance_bit;
+        } else if (key.unsafe_is_equal("slashed")) {
+            name = "slashed", problem = read_bool(value, slashed), seen |= slashed_bit;
+        } else if (key.unsafe_is_equal("activation_epoch")) {
+            name = "activation_epoch", problem = read_unsigned(value, activation_epoch);
+            seen |= activation_epoch_bit;
+        } else if (key.unsafe_is_equal("exit_epoch")) {
+            name = "exit_epoch", problem = read_unsigned(value, exit_epoch), seen |= exit_epoch_bit;
+        }
+        if (problem != nullptr) return value_error(Path{"data", position, "validator", name}, problem, value);
+        return {};
+    };
+    const auto on_element = [&](ondemand::raw_json_string key, ondemand::value& value) -> Status {
+        Problem problem = nullptr;
+        std::string_view name;
+        if (key.unsafe_is_equal("index")) {
+            name = "index", problem = read_unsigned(value, index), seen |= index_bit;
+        } else if (key.unsafe_is_equal("balance")) {
+            name = "balance", problem = read_unsigned(value, balance), seen |= balance_bit;
+        } else if (key.unsafe_is_equal("status")) {
+            name = "status", problem = read_status(value, status), seen |= status_bit;
+        } else if (key.unsafe_is_equal("validator")) {
+            seen |= validator_bit;
+            return for_each_field(value, inner, on_validator);
+        }
+        if (problem != nullptr) return value_error(Path{"data", position, "", name}, problem, value);
+        return {};
+    };
+    if (Status result = for_each_field(element, path, on_element); !result) return result;
 
-            constexpr std::array<std::pair<unsigned, std::string_view>, 4> outer_fields{
-                {{index_bit, "index"}, {balance_bit, "balance"}, {status_bit, "status"}, {validator_bit, "validator"}}};
-            constexpr std::array<std::pair<unsigned, std::string_view>, 5> inner_fields{
-                {{pubkey_bit, "pubkey"},
-                 {effective_balance_bit, "effective_balance"},
-                 {slashed_bit, "slashed"},
-                 {activation_epoch_bit, "activation_epoch"},
-                 {exit_epoch_bit, "exit_epoch"}}};
-            for (const auto& [bit, name] : outer_fields) {
-                if ((seen & bit) == 0) return missing(Path{"data", position, "", name});
+    constexpr std::array<std::pair<unsigned, std::string_view>, 4> outer_fields{
+        {{index_bit, "index"}, {balance_bit, "balance"}, {status_bit, "status"}, {validator_bit, "validator"}}};
+    constexpr std::array<std::pair<unsigned, std::string_view>, 5> inner_fields{
+        {{pubkey_bit, "pubkey"},
+         {effective_balance_bit, "effective_balance"},
+         {slashed_bit, "slashed"},
+         {activation_epoch_bit, "activation_epoch"},
+         {exit_epoch_bit, "exit_epoch"}}};
+    for (const auto& [bit, name] : outer_fields) {
+        if ((seen & bit) == 0) return missing(Path{"data", position, "", name});
+    }
+    for (const auto& [bit, name] : inner_fields) {
+        if ((seen & bit) == 0) return missing(Path{"data", position, "validator", name});
+    }
+    table.index.push_back(index);
+    table.balance.push_back(balance);
+    table.status.push_back(status);
+    table.pubkey.push_back(pubkey);
+    table.effective_balance.push_back(effective_balance);
+    table.slashed.push_back(slashed);
+    table.activation_epoch.push_back(activation_epoch);
+    table.exit_epoch.push_back(exit_epoch);
+    return {};
+}
+
+Status parse_balance_element(ondemand::value& element, std::size_t position, BalanceTable& table) {
+    bool has_index = false;
+    bool has_balance = false;
+    std::uint64_t index = 0;
+    std::uint64_t balance = 0;
+    const auto on_field = [&](ondemand::raw_json_string key, ondemand::value& value) -> Status {
+        if (key.unsafe_is_equal("index")) {
+            has_index = true;
+            if (Problem problem = read_unsigned(value, index)) {
+                return value_error(Path{"data", position, "", "index"}, problem, value);
             }
-            for (const auto& [bit, name] : inner_fields) {
-                if ((seen & bit) == 0) return missing(Path{"data", position, "validator", name});
+        } else if (key.unsafe_is_equal("balance")) {
+            has_balance = true;
+            if (Problem problem = read_unsigned(value, balance)) {
+                return value_error(Path{"data", position, "", "balance"}, problem, value);
             }
-            table.index.push_back(index);
-            table.balance.push_back(balance);
-            table.status.push_back(status);
-            table.pubkey.push_back(pubkey);
-            table.effective_balance.push_back(effective_balance);
-            table.slashed.push_back(slashed);
-            table.activation_epoch.push_back(activation_epoch);
-            table.exit_epoch.push_back(exit_epoch);
-            return {};
-        });
+        }
+        return {};
+    };
+    if (Status result = for_each_field(element, Path{"data", position, "", ""}, on_field); !result) {
+        return result;
+    }
+    if (!has_index) return missing(Path{"data", position, "", "index"});
+    if (!has_balance) return missing(Path{"data", position, "", "balance"});
+    table.index.push_back(index);
+    table.balance.push_back(balance);
+    return {};
+}
+
+// Answers of a million validators are hundreds of MB. Parsing one as a single document needs a structural index as
+// large as the text (about 0.45 GB of fresh memory for 1,000,000 validators), so a top-level "data" array written
+// compactly is parsed in chunks of whole elements instead, each copied into a small reused buffer as a document
+// `[element,...]`: the index stays small and in cache. Chunks end where the text reads `},{"<first key>":`, which
+// in valid JSON is always structure (the quote cannot close a string: a letter follows it). Whatever does not fit
+// (another layout, a chunk that does not parse, a misplaced split) is parsed again as one document, which also gives
+// the canonical error.
+constexpr std::size_t chunk_bytes = std::size_t{1} << 20U;
+
+struct ChunkedArray {
+    std::size_t open{0};   // the '[' of data
+    std::size_t close{0};  // the last ']' of the text
+};
+
+std::optional<ChunkedArray> find_data_array(std::string_view json) {
+    constexpr std::string_view key = R"("data":[)";
+    const auto at = json.find(key);
+    const auto close = json.rfind(']');
+    if (at == std::string_view::npos || close == std::string_view::npos || close < at + key.size()) {
+        return std::nullopt;
+    }
+    return ChunkedArray{at + key.size() - 1, close};
+}
+
+// Parses `[` + `elements` + `]` from `buffer`; positions start at `first`. Returns how many elements it held.
+template <typename ParseElement>
+Result<std::size_t> parse_chunk(ondemand::parser& parser, std::string& buffer, std::string_view elements,
+                                std::size_t first, ParseElement& parse_element) {
+    buffer.clear();
+    buffer.reserve(elements.size() + 2 + json_padding);
+    buffer += '[';
+    buffer.append(elements);
+    buffer += ']';
+    const std::size_t length = buffer.size();
+    buffer.append(json_padding, '\0');
+    ondemand::document document;
+    if (const auto code = parser.iterate(buffer.data(), length, buffer.size()).get(document);
+        code != simdjson::SUCCESS) {
+        return json_error("data", code);
+    }
+    ondemand::array array;
+    if (document.get_array().get(array) != simdjson::SUCCESS) return make_error(Errc::parse_error, "data: chunk");
+    std::size_t count = 0;
+    const auto counted = [&parse_element, &count](ondemand::value& element, std::size_t position) -> Status {
+        ++count;
+        return parse_element(element, position);
+    };
+    if (Status status = for_each_in(array, "data", first, counted); !status) return status.error();
+    const char* trailing = nullptr;
+    if (document.current_location().get(trailing) == simdjson::SUCCESS) {
+        return make_error(Errc::parse_error, "data: chunk");
+    }
+    return count;
+}
+
+// The chunked parse; false when the text does not fit it (the caller then parses it whole).
+template <typename ParseElement>
+bool parse_in_chunks(ondemand::parser& parser, std::string& buffer, const PaddedText& text, std::string_view boundary,
+                     ParseElement& parse_element) {
+    const std::string_view json = text.view();
+    const auto array = find_data_array(json);
+    if (!array || json.size() < 4 * chunk_bytes) return false;
+    // The envelope: the answer with an empty data array must be a valid answer.
+    const std::string envelope = std::string(json.substr(0, array->open + 1)) + std::string(json.substr(array->close));
+    if (!for_data(parser, PaddedText::copy_of(envelope), [](ondemand::value& data) -> Status {
+            ondemand::array empty;
+            if (data.get_array().get(empty) != simdjson::SUCCESS) return make_error(Errc::parse_error, "data");
+            return for_each_in(empty, "data", 0, [](ondemand::value&, std::size_t) -> Status {
+                return make_error(Errc::parse_error, "data");
+            });
+        })) {
+        return false;
+    }
+    std::size_t start = array->open + 1;
+    std::size_t position = 0;
+    while (start < array->close) {
+        std::size_t end = array->close;
+        std::size_t next = array->close;
+        if (array->close - start > chunk_bytes) {
+            const auto split = json.find(boundary, start + chunk_bytes);
+            if (split != std::string_view::npos && split < array->close) {
+                end = split + 1;   // after the '}'
+                next = split + 2;  // at the '{'
+            }
+        }
+        const auto count = parse_chunk(parser, buffer, json.substr(start, end - start), position, parse_element);
+        if (!count) return false;
+        position += *count;
+        start = next;
+    }
+    return true;
+}
+
+template <typename Table, typename ParseElement>
+Status parse_data_array(ondemand::parser& parser, std::string& buffer, const PaddedText& text,
+                        std::string_view boundary, std::size_t smallest_element, Table& table,
+                        ParseElement parse_element) {
+    const auto reserve = [&text, smallest_element](Table& columns) {
+        if constexpr (std::is_same_v<Table, ValidatorTable>) {
+            reserve_all(text, smallest_element, columns.index, columns.balance, columns.status, columns.pubkey,
+                        columns.effective_balance, columns.slashed, columns.activation_epoch, columns.exit_epoch);
+        } else {
+            reserve_all(text, smallest_element, columns.index, columns.balance);
+        }
+    };
+    reserve(table);
+    auto into_table = [&table, &parse_element](ondemand::value& element, std::size_t position) -> Status {
+        return parse_element(element, position, table);
+    };
+    if (parse_in_chunks(parser, buffer, text, boundary, into_table)) return {};
+    table = Table{};
+    reserve(table);
+    return for_data(parser, text, [&into_table](ondemand::value& data) -> Status {
+        return for_each_element(data, "data", into_table);
     });
 }
 
-Status parse_balances(ondemand::parser& parser, const PaddedText& text, BalanceTable& table) {
-    reserve_all(text, 27, table.index, table.balance);  // {"index":"0","balance":"0"}
-    return for_data(parser, text, [&table](ondemand::value& data) -> Status {
-        return for_each_element(data, "data", [&table](ondemand::value& element, std::size_t position) -> Status {
-            bool has_index = false;
-            bool has_balance = false;
-            std::uint64_t index = 0;
-            std::uint64_t balance = 0;
-            const auto on_field = [&](ondemand::raw_json_string key, ondemand::value& value) -> Status {
-                if (key.unsafe_is_equal("index")) {
-                    has_index = true;
-                    if (Problem problem = read_unsigned(value, index)) {
-                        return value_error(Path{"data", position, "", "index"}, problem, value);
-                    }
-                } else if (key.unsafe_is_equal("balance")) {
-                    has_balance = true;
-                    if (Problem problem = read_unsigned(value, balance)) {
-                        return value_error(Path{"data", position, "", "balance"}, problem, value);
-                    }
-                }
-                return {};
-            };
-            if (Status result = for_each_field(element, Path{"data", position, "", ""}, on_field); !result) {
-                return result;
-            }
-            if (!has_index) return missing(Path{"data", position, "", "index"});
-            if (!has_balance) return missing(Path{"data", position, "", "balance"});
-            table.index.push_back(index);
-            table.balance.push_back(balance);
-            return {};
-        });
-    });
+Status parse_validators(ondemand::parser& parser, std::string& buffer, const PaddedText& text, ValidatorTable& table) {
+    // The shortest element with every field we read is about 230 bytes.
+    return parse_data_array(parser, buffer, text, R"(},{"index":)", 200, table, parse_validator_element);
+}
+
+Status parse_balances(ondemand::parser& parser, std::string& buffer, const PaddedText& text, BalanceTable& table) {
+    // {"index":"0","balance":"0"}
+    return parse_data_array(parser, buffer, text, R"(},{"index":)", 27, table, parse_balance_element);
 }
 
 // The reward fields both kinds of element share; `first` is effective_balance (ideal) or validator_index (total).
@@ -471,7 +593,7 @@ Status parse_reward_row(ondemand::value& element, const Path& path, std::string_
     return {};
 }
 
-Status parse_rewards(ondemand::parser& parser, const PaddedText& text, RewardTable& table) {
+Status parse_rewards(ondemand::parser& parser, std::string& /*buffer*/, const PaddedText& text, RewardTable& table) {
     // The shortest total_rewards element is about 76 bytes.
     reserve_all(text, 64, table.validator_index, table.head, table.target, table.source, table.inclusion_delay,
                 table.inactivity);
@@ -534,9 +656,9 @@ Status parse_rewards(ondemand::parser& parser, const PaddedText& text, RewardTab
 }
 
 template <typename Table, typename Parse>
-Result<Table> run(ondemand::parser& parser, const PaddedText& text, Parse parse) {
+Result<Table> run(ondemand::parser& parser, std::string& buffer, const PaddedText& text, Parse parse) {
     Table table;
-    if (Status status = parse(parser, text, table); !status) return status.error();
+    if (Status status = parse(parser, buffer, text, table); !status) return status.error();
     return table;
 }
 
@@ -544,6 +666,7 @@ Result<Table> run(ondemand::parser& parser, const PaddedText& text, Parse parse)
 
 struct Ingester::Parser {
     ondemand::parser json;
+    std::string chunk;  // the chunk being parsed (parse_in_chunks)
 };
 
 Ingester::Ingester() : parser_(std::make_unique<Parser>()) {}
@@ -552,15 +675,15 @@ Ingester::Ingester(Ingester&&) noexcept = default;
 Ingester& Ingester::operator=(Ingester&&) noexcept = default;
 
 Result<ValidatorTable> Ingester::validators(const PaddedText& json) {
-    return run<ValidatorTable>(parser_->json, json, parse_validators);
+    return run<ValidatorTable>(parser_->json, parser_->chunk, json, parse_validators);
 }
 
 Result<BalanceTable> Ingester::balances(const PaddedText& json) {
-    return run<BalanceTable>(parser_->json, json, parse_balances);
+    return run<BalanceTable>(parser_->json, parser_->chunk, json, parse_balances);
 }
 
 Result<RewardTable> Ingester::rewards(const PaddedText& json) {
-    return run<RewardTable>(parser_->json, json, parse_rewards);
+    return run<RewardTable>(parser_->json, parser_->chunk, json, parse_rewards);
 }
 
 Result<ValidatorTable> parse_validator_table(std::string_view json) {

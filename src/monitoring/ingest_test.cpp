@@ -191,6 +191,64 @@ TEST(MonitoringIngest, QuotedIntegersAreStrict) {
     EXPECT_THAT(bad_index.error().message, HasSubstr("data[0].index"));
 }
 
+// Answers above 4 MiB are parsed in chunks of whole elements; the result and the error paths must not change.
+TEST(MonitoringIngest, LargeAnswersParseInChunksWithTheSamePaths) {
+    constexpr std::size_t count = 12'000;  // about 6 MB
+    std::string data = "[";
+    for (std::size_t i = 0; i < count; ++i) {
+        if (i > 0) data += ',';
+        data += validator_json(i, i % 7 == 0 ? "exited_slashed" : "active_ongoing", 32'000'000'000 + i, 32'000'000'000);
+    }
+    data += "]";
+    const auto table = parse_validator_table(answer(data));
+    ASSERT_TRUE(table) << table.error().message;
+    ASSERT_EQ(table->size(), count);
+    for (std::size_t i = 0; i < count; i += 997) {
+        EXPECT_EQ(table->index[i], i);
+        EXPECT_EQ(table->balance[i], 32'000'000'000 + i);
+        EXPECT_EQ(table->status[i], i % 7 == 0 ? ValidatorStatus::exited_slashed : ValidatorStatus::active_ongoing);
+    }
+    EXPECT_EQ(table->index.back(), count - 1);
+
+    // A bad value far into the text: the path counts every element before it.
+    std::string bad = data;
+    const std::string needle = R"("index":"11000","balance":")";
+    const auto at = bad.find(needle);
+    ASSERT_NE(at, std::string::npos);
+    bad.replace(at + needle.size(), 1, "x");
+    EXPECT_THAT(validators_error(answer(bad)), HasSubstr("data[11000].balance: expected a quoted unsigned"));
+    // Broken structure in the middle, and other fields after data.
+    std::string broken = data;
+    broken.insert(broken.find(R"(,{"index":"6000")"), "]");
+    EXPECT_THAT(validators_error(answer(broken)), HasSubstr("malformed JSON"));
+    const auto after =
+        parse_validator_table(R"({"data":)" + data + R"(,"finalized":false,"execution_optimistic":true})");
+    ASSERT_TRUE(after) << after.error().message;
+    EXPECT_EQ(after->size(), count);
+    // A nested array of objects beginning with "index" inside an element: the split there is wrong, and the whole
+    // document is parsed instead.
+    std::string nested = data;
+    const std::string inner_needle = R"("withdrawal_credentials":)";
+    const auto inner = nested.find(inner_needle, nested.size() / 2);
+    std::string filler = R"("extra":[{"a":1})";
+    for (int i = 0; i < 40'000; ++i) filler += R"(,{"index":"1"})";
+    filler += "],";
+    nested.insert(inner, filler);
+    const auto nested_table = parse_validator_table(answer(nested));
+    ASSERT_TRUE(nested_table) << nested_table.error().message;
+    EXPECT_EQ(nested_table->size(), count);
+
+    std::string balances = "[";
+    for (std::size_t i = 0; i < 200'000; ++i) {
+        balances += fmt::format(R"({}{{"index":"{}","balance":"{}"}})", i == 0 ? "" : ",", i, i * 3);
+    }
+    balances += "]";
+    const auto balance_table = parse_balance_table(answer(balances));
+    ASSERT_TRUE(balance_table) << balance_table.error().message;
+    ASSERT_EQ(balance_table->size(), 200'000U);
+    EXPECT_EQ(balance_table->balance[199'999], 599'997U);
+}
+
 TEST(MonitoringIngest, IngesterReusesItsParser) {
     Ingester ingester;
     const auto first = ingester.balances(PaddedText::copy_of(answer(R"([{"index":"1","balance":"5"}])")));
