@@ -4,6 +4,7 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 #include <limits>
 #include <type_traits>
@@ -90,10 +91,36 @@ std::string_view number_text(std::string_view token) {
 }
 
 // Decimal digits only, at most 2^64-1; one pass.
+static_assert(std::endian::native == std::endian::little, "eight_digits reads digits as a little-endian word");
+
+// Whether the eight bytes (little-endian) are all ASCII digits.
+bool eight_digits(std::uint64_t bytes) {
+    return ((bytes & 0xf0f0f0f0f0f0f0f0ULL) | (((bytes + 0x0606060606060606ULL) & 0xf0f0f0f0f0f0f0f0ULL) >> 4U)) ==
+           0x3333333333333333ULL;
+}
+
+// The value of eight ASCII digits (the first byte most significant), by pairs, quads, then the two halves.
+std::uint64_t eight_digits_value(std::uint64_t bytes) {
+    bytes -= 0x3030303030303030ULL;
+    bytes = (bytes * 10) + (bytes >> 8U);  // pairs in every other byte
+    return ((((bytes & 0x000000ff000000ffULL) * (100 + (1000000ULL << 32U))) +
+             (((bytes >> 16U) & 0x000000ff000000ffULL) * (1 + (10000ULL << 32U)))) >>
+            32U) &
+           0xffffffffULL;
+}
+
 Problem parse_digits(std::string_view digits, std::uint64_t& out) {
     if (digits.empty()) return expected_unsigned;
     std::uint64_t value = 0;
     if (digits.size() < 20) {  // 19 digits cannot overflow
+        // Eight digits at a time (balances have 10 to 13), then one at a time.
+        while (digits.size() >= 8) {
+            std::uint64_t eight = 0;
+            std::memcpy(&eight, digits.data(), 8);
+            if (!eight_digits(eight)) return expected_unsigned;
+            value = value * 100'000'000 + eight_digits_value(eight);
+            digits.remove_prefix(8);
+        }
         for (const char c : digits) {
             const auto digit = static_cast<unsigned>(c) - unsigned{'0'};
             if (digit > 9) return expected_unsigned;

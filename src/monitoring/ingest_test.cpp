@@ -153,6 +153,17 @@ TEST(MonitoringIngest, QuotedIntegersAreStrict) {
     };
     EXPECT_EQ(balance_error(R"("18446744073709551615")"), "(parsed)");
     EXPECT_EQ(balance_error("12"), "(parsed)");  // a bare integer, as some clients send
+    for (const std::uint64_t value : {0ULL, 7ULL, 12345678ULL, 99999999ULL, 100000000ULL, 32000000001ULL,
+                                      1234567890123456789ULL, 9999999999999999999ULL, 18446744073709551615ULL}) {
+        const auto table = parse_balance_table(answer(fmt::format(R"([{{"index":"1","balance":"{}"}}])", value)));
+        ASSERT_TRUE(table) << table.error().message;
+        EXPECT_EQ(table->balance[0], value);
+    }
+    EXPECT_THAT(balance_error(R"("1234567:9")"), HasSubstr("expected a quoted unsigned"));
+    EXPECT_THAT(balance_error(R"("12345678/")"), HasSubstr("expected a quoted unsigned"));
+    EXPECT_EQ(balance_error(R"("00000000000000000000001")"), "(parsed)");  // leading zeros: still 1
+    EXPECT_THAT(balance_error(R"("99999999999999999999")"), HasSubstr("above the largest uint64"));
+    EXPECT_THAT(balance_error(R"("99999999999999999999x")"), HasSubstr("expected a quoted unsigned"));
     EXPECT_THAT(balance_error(R"("18446744073709551616")"),
                 HasSubstr("data[0].balance: above the largest uint64 (18446744073709551615)"));
     EXPECT_THAT(balance_error(R"("-1")"), HasSubstr("data[0].balance: expected a quoted unsigned decimal integer"));
