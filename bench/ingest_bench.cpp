@@ -211,6 +211,7 @@ void generate(const fs::path& dir, std::uint64_t count) {
         // Rewards for the validators that were active in the epoch; ideal rewards for each effective balance.
         Output out(dir / "rewards.json.tmp");
         std::vector<std::uint64_t> balances_in_eth;
+        balances_in_eth.reserve(validators.size());
         for (const auto& validator : validators) balances_in_eth.push_back(validator.effective_balance / gwei_per_eth);
         std::sort(balances_in_eth.begin(), balances_in_eth.end());
         balances_in_eth.erase(std::unique(balances_in_eth.begin(), balances_in_eth.end()), balances_in_eth.end());
