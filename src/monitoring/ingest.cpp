@@ -6,7 +6,9 @@
 #include <algorithm>
 #include <bit>
 #include <cstring>
+#include <exception>
 #include <limits>
+#include <thread>
 #include <type_traits>
 #include <utility>
 
@@ -502,26 +504,30 @@ Result<std::size_t> parse_chunk(ondemand::parser& parser, std::string& buffer, s
     return count;
 }
 
-// The chunked parse; false when the text does not fit it (the caller then parses it whole).
-template <typename ParseElement>
-bool parse_in_chunks(ondemand::parser& parser, std::string& buffer, const PaddedText& text, std::string_view boundary,
-                     ParseElement& parse_element) {
-    const std::string_view json = text.view();
+// A simdjson parser and the buffer its chunks are copied into; one per thread.
+struct Worker {
+    ondemand::parser parser;
+    std::string buffer;
+};
+
+// The chunks of whole elements of the answer's data array, or nullopt when the text does not fit the chunked parse.
+std::optional<std::vector<std::string_view>> split_data_array(Worker& worker, std::string_view json,
+                                                              std::string_view boundary) {
     const auto array = find_data_array(json);
-    if (!array || json.size() < 4 * chunk_bytes) return false;
+    if (!array || json.size() < 4 * chunk_bytes) return std::nullopt;
     // The envelope: the answer with an empty data array must be a valid answer.
     const std::string envelope = std::string(json.substr(0, array->open + 1)) + std::string(json.substr(array->close));
-    if (!for_data(parser, PaddedText::copy_of(envelope), [](ondemand::value& data) -> Status {
+    if (!for_data(worker.parser, PaddedText::copy_of(envelope), [](ondemand::value& data) -> Status {
             ondemand::array empty;
             if (data.get_array().get(empty) != simdjson::SUCCESS) return make_error(Errc::parse_error, "data");
             return for_each_in(empty, "data", 0, [](ondemand::value&, std::size_t) -> Status {
                 return make_error(Errc::parse_error, "data");
             });
         })) {
-        return false;
+        return std::nullopt;
     }
+    std::vector<std::string_view> chunks;
     std::size_t start = array->open + 1;
-    std::size_t position = 0;
     while (start < array->close) {
         std::size_t end = array->close;
         std::size_t next = array->close;
@@ -532,46 +538,105 @@ bool parse_in_chunks(ondemand::parser& parser, std::string& buffer, const Padded
                 next = split + 2;  // at the '{'
             }
         }
-        const auto count = parse_chunk(parser, buffer, json.substr(start, end - start), position, parse_element);
-        if (!count) return false;
-        position += *count;
+        chunks.push_back(json.substr(start, end - start));
         start = next;
+    }
+    return chunks;
+}
+
+// Calls `column(to, from)` for each column of two tables of the same kind.
+template <typename Column>
+void for_each_column(ValidatorTable& to, ValidatorTable& from, Column&& column) {
+    column(to.index, from.index);
+    column(to.balance, from.balance);
+    column(to.status, from.status);
+    column(to.pubkey, from.pubkey);
+    column(to.effective_balance, from.effective_balance);
+    column(to.slashed, from.slashed);
+    column(to.activation_epoch, from.activation_epoch);
+    column(to.exit_epoch, from.exit_epoch);
+}
+
+template <typename Column>
+void for_each_column(BalanceTable& to, BalanceTable& from, Column&& column) {
+    column(to.index, from.index);
+    column(to.balance, from.balance);
+}
+
+// Room for the most rows `bytes` of text can hold (no element is shorter than `smallest_element`): capacity never
+// written stays virtual, not resident, and no column is copied while it grows.
+template <typename Table>
+void reserve_rows(Table& table, std::size_t bytes, std::size_t smallest_element) {
+    const std::size_t rows = bytes / smallest_element + 1;
+    for_each_column(table, table, [rows](auto& column, auto&) { column.reserve(rows); });
+}
+
+// Parses `chunks` into `table` with up to workers.size() threads, each taking a contiguous run of chunks into a
+// table of its own, joined in order at the end. False when a chunk does not parse (the caller then parses the
+// whole text, which names the error's path).
+template <typename Table, typename ParseElement>
+bool parse_chunks(std::vector<Worker>& workers, const std::vector<std::string_view>& chunks,
+                  std::size_t smallest_element, Table& table, ParseElement& parse_element) {
+    const std::size_t threads = std::max<std::size_t>(1, std::min(workers.size(), chunks.size()));
+    std::vector<Table> parts(threads);
+    std::vector<char> succeeded(threads, 0);
+    const auto run = [&](std::size_t part) {
+        try {
+            const std::size_t first = chunks.size() * part / threads;
+            const std::size_t last = chunks.size() * (part + 1) / threads;
+            std::size_t bytes = 0;
+            for (std::size_t i = first; i < last; ++i) bytes += chunks[i].size();
+            Table& into = parts[part];
+            reserve_rows(into, bytes, smallest_element);
+            auto element = [&into, &parse_element](ondemand::value& value, std::size_t position) -> Status {
+                return parse_element(value, position, into);
+            };
+            for (std::size_t i = first; i < last; ++i) {
+                if (!parse_chunk(workers[part].parser, workers[part].buffer, chunks[i], 0, element)) return;
+            }
+            succeeded[part] = 1;
+        } catch (const std::exception&) {
+            succeeded[part] = 0;  // out of memory in a worker: the caller's whole-text parse reports it
+        }
+    };
+    std::vector<std::thread> helpers;
+    helpers.reserve(threads - 1);
+    for (std::size_t part = 1; part < threads; ++part) helpers.emplace_back(run, part);
+    run(0);
+    for (auto& helper : helpers) helper.join();
+    if (std::find(succeeded.begin(), succeeded.end(), 0) != succeeded.end()) return false;
+    table = std::move(parts[0]);
+    for (std::size_t part = 1; part < threads; ++part) {
+        for_each_column(table, parts[part],
+                        [](auto& to, auto& from) { to.insert(to.end(), from.begin(), from.end()); });
+        parts[part] = Table{};
     }
     return true;
 }
 
 template <typename Table, typename ParseElement>
-Status parse_data_array(ondemand::parser& parser, std::string& buffer, const PaddedText& text,
-                        std::string_view boundary, std::size_t smallest_element, Table& table,
-                        ParseElement parse_element) {
-    const auto reserve = [&text, smallest_element](Table& columns) {
-        if constexpr (std::is_same_v<Table, ValidatorTable>) {
-            reserve_all(text, smallest_element, columns.index, columns.balance, columns.status, columns.pubkey,
-                        columns.effective_balance, columns.slashed, columns.activation_epoch, columns.exit_epoch);
-        } else {
-            reserve_all(text, smallest_element, columns.index, columns.balance);
-        }
-    };
-    reserve(table);
-    auto into_table = [&table, &parse_element](ondemand::value& element, std::size_t position) -> Status {
-        return parse_element(element, position, table);
-    };
-    if (parse_in_chunks(parser, buffer, text, boundary, into_table)) return {};
-    table = Table{};
-    reserve(table);
-    return for_data(parser, text, [&into_table](ondemand::value& data) -> Status {
-        return for_each_element(data, "data", into_table);
+Status parse_data_array(std::vector<Worker>& workers, const PaddedText& text, std::string_view boundary,
+                        std::size_t smallest_element, Table& table, ParseElement parse_element) {
+    if (const auto chunks = split_data_array(workers.front(), text.view(), boundary)) {
+        if (parse_chunks(workers, *chunks, smallest_element, table, parse_element)) return {};
+        table = Table{};
+    }
+    reserve_rows(table, text.view().size(), smallest_element);
+    return for_data(workers.front().parser, text, [&table, &parse_element](ondemand::value& data) -> Status {
+        return for_each_element(data, "data", [&table, &parse_element](ondemand::value& element, std::size_t position) {
+            return parse_element(element, position, table);
+        });
     });
 }
 
-Status parse_validators(ondemand::parser& parser, std::string& buffer, const PaddedText& text, ValidatorTable& table) {
+Status parse_validators(std::vector<Worker>& workers, const PaddedText& text, ValidatorTable& table) {
     // The shortest element with every field we read is about 230 bytes.
-    return parse_data_array(parser, buffer, text, R"(},{"index":)", 200, table, parse_validator_element);
+    return parse_data_array(workers, text, R"(},{"index":)", 200, table, parse_validator_element);
 }
 
-Status parse_balances(ondemand::parser& parser, std::string& buffer, const PaddedText& text, BalanceTable& table) {
+Status parse_balances(std::vector<Worker>& workers, const PaddedText& text, BalanceTable& table) {
     // {"index":"0","balance":"0"}
-    return parse_data_array(parser, buffer, text, R"(},{"index":)", 27, table, parse_balance_element);
+    return parse_data_array(workers, text, R"(},{"index":)", 27, table, parse_balance_element);
 }
 
 // The reward fields both kinds of element share; `first` is effective_balance (ideal) or validator_index (total).
@@ -620,7 +685,8 @@ Status parse_reward_row(ondemand::value& element, const Path& path, std::string_
     return {};
 }
 
-Status parse_rewards(ondemand::parser& parser, std::string& /*buffer*/, const PaddedText& text, RewardTable& table) {
+Status parse_rewards(std::vector<Worker>& workers, const PaddedText& text, RewardTable& table) {
+    ondemand::parser& parser = workers.front().parser;
     // The shortest total_rewards element is about 76 bytes.
     reserve_all(text, 64, table.validator_index, table.head, table.target, table.source, table.inclusion_delay,
                 table.inactivity);
@@ -683,34 +749,35 @@ Status parse_rewards(ondemand::parser& parser, std::string& /*buffer*/, const Pa
 }
 
 template <typename Table, typename Parse>
-Result<Table> run(ondemand::parser& parser, std::string& buffer, const PaddedText& text, Parse parse) {
+Result<Table> run(std::vector<Worker>& workers, const PaddedText& text, Parse parse) {
     Table table;
-    if (Status status = parse(parser, buffer, text, table); !status) return status.error();
+    if (Status status = parse(workers, text, table); !status) return status.error();
     return table;
 }
 
 }  // namespace
 
 struct Ingester::Parser {
-    ondemand::parser json;
-    std::string chunk;  // the chunk being parsed (parse_in_chunks)
+    std::vector<Worker> workers;
 };
 
-Ingester::Ingester() : parser_(std::make_unique<Parser>()) {}
+Ingester::Ingester(unsigned threads) : parser_(std::make_unique<Parser>()) {
+    parser_->workers.resize(std::max(1U, threads));
+}
 Ingester::~Ingester() = default;
 Ingester::Ingester(Ingester&&) noexcept = default;
 Ingester& Ingester::operator=(Ingester&&) noexcept = default;
 
 Result<ValidatorTable> Ingester::validators(const PaddedText& json) {
-    return run<ValidatorTable>(parser_->json, parser_->chunk, json, parse_validators);
+    return run<ValidatorTable>(parser_->workers, json, parse_validators);
 }
 
 Result<BalanceTable> Ingester::balances(const PaddedText& json) {
-    return run<BalanceTable>(parser_->json, parser_->chunk, json, parse_balances);
+    return run<BalanceTable>(parser_->workers, json, parse_balances);
 }
 
 Result<RewardTable> Ingester::rewards(const PaddedText& json) {
-    return run<RewardTable>(parser_->json, parser_->chunk, json, parse_rewards);
+    return run<RewardTable>(parser_->workers, json, parse_rewards);
 }
 
 Result<ValidatorTable> parse_validator_table(std::string_view json) {

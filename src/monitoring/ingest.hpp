@@ -107,9 +107,7 @@ class PaddedText {
     // least json_padding readable bytes after its end.
     [[nodiscard]] static PaddedText borrowed(std::string_view text_followed_by_padding);
 
-    [[nodiscard]] std::string_view view() const {
-        return {borrowed_ != nullptr ? borrowed_ : buffer_.data(), length_};
-    }
+    [[nodiscard]] std::string_view view() const { return {borrowed_ != nullptr ? borrowed_ : buffer_.data(), length_}; }
 
   private:
     std::string buffer_;
@@ -124,11 +122,12 @@ class PaddedText {
 [[nodiscard]] Result<BalanceTable> parse_balance_table(std::string_view json);
 [[nodiscard]] Result<RewardTable> parse_reward_table(std::string_view json);
 
-// The same parsers with one simdjson parser kept between calls (its buffers grow to the largest answer and are
-// reused), on padded text (no copy).
+// The same parsers with their simdjson parsers kept between calls (their buffers are reused), on padded text (no
+// copy). With `threads` above 1, the chunks of a large data array (validators, balances) are parsed by that many
+// threads, each into columns of its own, joined in order; the result is the same.
 class Ingester {
   public:
-    Ingester();
+    explicit Ingester(unsigned threads = 1);
     ~Ingester();
     Ingester(const Ingester&) = delete;
     Ingester& operator=(const Ingester&) = delete;

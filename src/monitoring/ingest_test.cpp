@@ -221,6 +221,15 @@ TEST(MonitoringIngest, LargeAnswersParseInChunksWithTheSamePaths) {
     }
     EXPECT_EQ(table->index.back(), count - 1);
 
+    // Two threads, each parsing a run of chunks: the same columns, in the same order.
+    Ingester two_threads(2);
+    const auto parallel = two_threads.validators(PaddedText::copy_of(answer(data)));
+    ASSERT_TRUE(parallel) << parallel.error().message;
+    EXPECT_EQ(parallel->index, table->index);
+    EXPECT_EQ(parallel->balance, table->balance);
+    EXPECT_EQ(parallel->status, table->status);
+    EXPECT_EQ(parallel->pubkey, table->pubkey);
+
     // A bad value far into the text: the path counts every element before it.
     std::string bad = data;
     const std::string needle = R"("index":"11000","balance":")";
@@ -228,6 +237,9 @@ TEST(MonitoringIngest, LargeAnswersParseInChunksWithTheSamePaths) {
     ASSERT_NE(at, std::string::npos);
     bad.replace(at + needle.size(), 1, "x");
     EXPECT_THAT(validators_error(answer(bad)), HasSubstr("data[11000].balance: expected a quoted unsigned"));
+    const auto parallel_error = two_threads.validators(PaddedText::copy_of(answer(bad)));
+    ASSERT_FALSE(parallel_error);
+    EXPECT_THAT(parallel_error.error().message, HasSubstr("data[11000].balance"));
     // Broken structure in the middle, and other fields after data.
     std::string broken = data;
     broken.insert(broken.find(R"(,{"index":"6000")"), "]");
