@@ -195,7 +195,9 @@ function main(dir) {
     figures[prefix + 'validator_ideal_sum'] = String(idealSum);
   }
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  process.stdout.write(JSON.stringify({seconds, max_rss_kib: process.resourceUsage().maxRSS, figures}) + '\n');
+  const usage = process.resourceUsage();
+  const cpu_seconds = (usage.userCPUTime + usage.systemCPUTime) / 1e6;
+  process.stdout.write(JSON.stringify({seconds, cpu_seconds, max_rss_kib: usage.maxRSS, figures}) + '\n');
 }
 
 if (process.argv.length !== 3) {

@@ -412,7 +412,11 @@ int run_child(const fs::path& dir, int threads) {
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     rusage usage{};
     getrusage(RUSAGE_SELF, &usage);
+    const auto cpu = [](const timeval& time) {
+        return static_cast<double>(time.tv_sec) + static_cast<double>(time.tv_usec) / 1e6;
+    };
     const nlohmann::json line{{"seconds", seconds},
+                              {"cpu_seconds", cpu(usage.ru_utime) + cpu(usage.ru_stime)},
                               {"max_rss_kib", usage.ru_maxrss},
                               {"figures", figures_of(epoch, *validators)},
                               {"effectiveness", epoch.rewards.effectiveness()},
@@ -426,6 +430,7 @@ int run_child(const fs::path& dir, int threads) {
 
 struct Measured {
     double seconds{0};
+    double cpu_seconds{0};  // user + system of the whole process (Node's includes its GC threads)
     double rss_mib{0};
     Figures figures;
 };
@@ -446,6 +451,7 @@ std::optional<Measured> measure(const std::vector<std::string>& argv, const std:
     }
     Measured measured;
     measured.seconds = document["seconds"].get<double>();
+    measured.cpu_seconds = document.value("cpu_seconds", 0.0);
     measured.rss_mib = document["max_rss_kib"].get<double>() / 1024.0;
     measured.figures = document["figures"].get<Figures>();
     return measured;
@@ -512,20 +518,29 @@ int run_comparison(std::uint64_t count, int runs, const fs::path& dir) {
         compare_figures(two_threads->figures, peer->figures) + compare_figures(one_thread->figures, peer->figures);
     const auto verdict = [](bool met) { return met ? "met" : "MISSED"; };
     fmt::print(
-        "  peer (Node {} JSON.parse + the same aggregation, bench/ingest-peer.js): {:.3f} s, peak RSS {:.0f} MiB\n",
-        node_version(), peer->seconds, peer->rss_mib);
-    fmt::print("  ours, 1 thread (median of {}): {:.3f} s, peak RSS {:.0f} MiB, ratio peer / ours {:.1f}x\n", runs,
-               one_thread->seconds, one_thread->rss_mib, peer->seconds / one_thread->seconds);
-    fmt::print("  ours, 2 threads (median of {}): {:.3f} s, peak RSS {:.0f} MiB, ratio peer / ours {:.1f}x\n", runs,
-               two_threads->seconds, two_threads->rss_mib, peer->seconds / two_threads->seconds);
+        "  peer (Node {} JSON.parse + the same aggregation, bench/ingest-peer.js): {:.3f} s ({:.2f} s CPU), "
+        "peak RSS {:.0f} MiB\n",
+        node_version(), peer->seconds, peer->cpu_seconds, peer->rss_mib);
+    for (const auto& [label, ours] : {std::pair{"1 thread", &*one_thread}, std::pair{"2 threads", &*two_threads}}) {
+        fmt::print(
+            "  ours, {} (median of {}): {:.3f} s ({:.2f} s CPU), peak RSS {:.0f} MiB, ratio peer / ours "
+            "{:.1f}x (CPU time {:.1f}x)\n",
+            label, runs, ours->seconds, ours->cpu_seconds, ours->rss_mib, peer->seconds / ours->seconds,
+            ours->cpu_seconds > 0 ? peer->cpu_seconds / ours->cpu_seconds : 0.0);
+    }
     fmt::print("  figures: {}\n", differing == 0 ? fmt::format("all agree ({} figures)", peer->figures.size())
                                                  : fmt::format("{} DIFFER", differing));
-    const double speedup = peer->seconds / two_threads->seconds;
+    // The targets are judged on the faster of the two configurations (on a loaded machine a second thread may not
+    // help); the peak RSS is the larger of the two.
+    const Measured& best = two_threads->seconds <= one_thread->seconds ? *two_threads : *one_thread;
+    const double rss = std::max(one_thread->rss_mib, two_threads->rss_mib);
+    const double speedup = peer->seconds / best.seconds;
     fmt::print(
-        "  targets (2 threads): time {:.3f} s < {:g} s: {}; peak RSS {:.0f} MiB < 1.5 GiB: {}; "
-        "ratio {:.1f}x >= {:g}x: {}\n",
-        two_threads->seconds, target_seconds, verdict(two_threads->seconds < target_seconds), two_threads->rss_mib,
-        verdict(two_threads->rss_mib < target_rss_mib), speedup, target_speedup, verdict(speedup >= target_speedup));
+        "  targets ({}): time {:.3f} s < {:g} s: {}; peak RSS {:.0f} MiB < 1.5 GiB: {}; ratio {:.1f}x >= {:g}x: "
+        "{}\n",
+        &best == &*two_threads ? "2 threads" : "1 thread", best.seconds, target_seconds,
+        verdict(best.seconds < target_seconds), rss, verdict(rss < target_rss_mib), speedup, target_speedup,
+        verdict(speedup >= target_speedup));
     return differing == 0 ? 0 : 1;
 }
 
