@@ -25,24 +25,6 @@ std::optional<std::uint64_t> parse_index(std::string_view text) {
 
 }  // namespace
 
-std::string_view figure_source_name(FigureSource source) {
-    switch (source) {
-        case FigureSource::rewards_api: return "rewards_api";
-        case FigureSource::participation_flags: return "participation_flags";
-        case FigureSource::liveness: return "liveness";
-        case FigureSource::none: return "none";
-    }
-    return "none";
-}
-
-std::optional<FigureSource> figure_source_from_name(std::string_view name) {
-    for (const auto source :
-         {FigureSource::rewards_api, FigureSource::participation_flags, FigureSource::liveness, FigureSource::none}) {
-        if (figure_source_name(source) == name) return source;
-    }
-    return std::nullopt;
-}
-
 std::optional<std::vector<std::pair<std::uint64_t, std::uint64_t>>> parse_index_ranges(std::string_view text) {
     std::vector<std::pair<std::uint64_t, std::uint64_t>> ranges;
     for (const auto& item : split_list(text, ',')) {
