@@ -63,6 +63,7 @@ ExitCode run_devnet(const CommandContext& context, const DevnetOptions& options)
     devnet.port_base = options.port_base;
     devnet.api = config.api;
     devnet.monitoring = config.monitoring;
+    devnet.alerts = config.alerts;
     // An explicit path is taken as it is (the supervisor reports it if it is missing); a bare name must be on PATH.
     const char* path = std::getenv("PATH");  // NOLINT(concurrency-mt-unsafe): read once, before any thread starts
     auto program = runtime::find_program(options.lodestar, path == nullptr ? "" : path);

@@ -1,8 +1,12 @@
-// `monitor once` (one epoch judged now, nothing stored) and `history` (what the daemon stored).
+// `monitor once` (one epoch judged now, nothing stored), `history` (what the daemon stored) and `report`
+// (analytics over a period of that history).
+#include "analytics/report.hpp"
 #include "cli/commands.hpp"
 #include "collector/collector.hpp"
 #include "core/text.hpp"
 #include "history/store.hpp"
+#include "infra/clock.hpp"
+#include "infra/files.hpp"
 #include "network/schedule.hpp"
 
 #include <fmt/format.h>
@@ -15,6 +19,13 @@ struct OnceOptions {
     std::string beacon_url{"http://127.0.0.1:5052"};
     std::string execution_url;
     bool json{false};
+};
+
+struct ReportOptions {
+    std::string period{"7d"};
+    std::string format{"table"};
+    std::string output;
+    std::string title{"ephemery validator report"};
 };
 
 struct HistoryOptions {
@@ -113,23 +124,29 @@ nlohmann::ordered_json alert_json(const history::AlertEvent& event) {
             {"delivery", event.delivery}};
 }
 
-ExitCode run_history(const CommandContext& context, const HistoryOptions& options) {
-    auto loaded = load_configuration(context.global);
-    if (!loaded) return ExitCode::usage_error;
-    const auto path = loaded->outcome.config.data_dir / std::string(history::database_file);
+std::optional<history::HistoryStore> open_history(const config::Config& config) {
+    const auto path = config.data_dir / std::string(history::database_file);
     std::error_code ignored;
     if (!std::filesystem::exists(path, ignored)) {
         fmt::print(stderr,
                    "error: there is no monitoring history at {}: `ephemery up` (or `ephemery devnet`) writes "
                    "it while monitoring.enabled is true\n",
                    path.string());
-        return ExitCode::runtime_failure;
+        return std::nullopt;
     }
     auto store = history::HistoryStore::open(path);
     if (!store) {
         fmt::print(stderr, "error: {}\n", store.error().message);
-        return ExitCode::runtime_failure;
+        return std::nullopt;
     }
+    return std::move(*store);
+}
+
+ExitCode run_history(const CommandContext& context, const HistoryOptions& options) {
+    auto loaded = load_configuration(context.global);
+    if (!loaded) return ExitCode::usage_error;
+    auto store = open_history(loaded->outcome.config);
+    if (!store) return ExitCode::runtime_failure;
     history::ValidatorQuery query;
     query.iteration = options.iteration;
     if (!options.label.empty()) query.label = options.label;
@@ -192,6 +209,54 @@ ExitCode run_history(const CommandContext& context, const HistoryOptions& option
     return ExitCode::ok;
 }
 
+ExitCode run_report(const CommandContext& context, const ReportOptions& options) {
+    const auto window = analytics::parse_window(options.period);
+    const auto format = analytics::parse_format(options.format);
+    for (const auto* problem : {window ? nullptr : &window.error(), format ? nullptr : &format.error()}) {
+        if (problem != nullptr) {
+            fmt::print(stderr, "error: {}\n", problem->message);
+            return ExitCode::usage_error;
+        }
+    }
+    auto loaded = load_configuration(context.global);
+    if (!loaded) return ExitCode::usage_error;
+    auto store = open_history(loaded->outcome.config);
+    if (!store) return ExitCode::runtime_failure;
+    analytics::ReportInput input;
+    input.title = options.title;
+    input.window = *window;
+    input.now = infra::unix_now();
+    const auto since = analytics::window_start(*window, input.now);
+    history::ValidatorQuery query;
+    query.since = since;
+    auto validators = store->validators(query);
+    auto nodes = store->nodes(since, std::nullopt);
+    auto networks = store->networks(since);
+    for (const auto* failed : {validators ? nullptr : &validators.error(), nodes ? nullptr : &nodes.error(),
+                               networks ? nullptr : &networks.error()}) {
+        if (failed != nullptr) {
+            fmt::print(stderr, "error: {}\n", failed->message);
+            return ExitCode::runtime_failure;
+        }
+    }
+    input.validators = std::move(*validators);
+    input.node = std::move(*nodes);
+    input.network = std::move(*networks);
+    const std::string text = analytics::render(analytics::make_report(input), *format);
+    if (options.output.empty()) {
+        fmt::print("{}", text);
+        return ExitCode::ok;
+    }
+    using std::filesystem::perms;
+    const auto mode = perms::owner_read | perms::owner_write | perms::group_read | perms::others_read;
+    if (auto written = infra::write_file_atomically(options.output, text, mode); !written) {
+        fmt::print(stderr, "error: --output {}: {}\n", options.output, written.error().message);
+        return ExitCode::runtime_failure;
+    }
+    fmt::print(stderr, "report written to {}\n", options.output);
+    return ExitCode::ok;
+}
+
 }  // namespace
 
 void add_monitor_commands(CLI::App& app, CommandContext& context) {
@@ -219,6 +284,16 @@ void add_monitor_commands(CLI::App& app, CommandContext& context) {
     history_command->add_flag("--json", history_options->json, "Print one JSON document");
     history_command->callback(
         [&context, history_options] { context.exit_code = run_history(context, *history_options); });
+
+    auto report = std::make_shared<ReportOptions>();
+    auto* report_command =
+        app.add_subcommand("report", "Validator and node performance over a period, from the monitoring history");
+    report_command->add_option("--period", report->period, "1d, 7d, 30d, 90d or all")->capture_default_str();
+    report_command->add_option("--format", report->format, "table, json, csv or html (one self-contained page)")
+        ->capture_default_str();
+    report_command->add_option("--output", report->output, "Write to this file (atomically) instead of stdout");
+    report_command->add_option("--title", report->title, "The report's title")->capture_default_str();
+    report_command->callback([&context, report] { context.exit_code = run_report(context, *report); });
 }
 
 }  // namespace ephemery::cli

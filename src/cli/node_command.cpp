@@ -41,6 +41,7 @@ daemon::DaemonSettings daemon_settings(const config::Config& config) {
     settings.api = config.api;
     settings.checkpoint = config.checkpoint;
     settings.monitoring = config.monitoring;
+    settings.alerts = config.alerts;
     settings.fork_versions = expectation_for(config, 0).fork_versions;
     settings.tools = tool_settings();
     return settings;

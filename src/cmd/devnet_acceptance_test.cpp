@@ -3,19 +3,29 @@
 // new genesis time and a new genesis validators root, the validators attest (finality advances or their
 // balances rise), the libp2p peer id is the one of the first iteration, and the previous iteration's slashing
 // protection is archived. At the end no client process is left. Everything runs on loopback ports chosen here.
+//
+// Monitoring rides along: the stored history and /metrics agree with the beacon API for the same epochs (the
+// derived path: Lodestar 1.5.1 has no rewards API), a real Prometheus scrapes the daemon, stopping the validator
+// client (SIGSTOP) fires a missed-attestation alert to a webhook here within a bounded number of epochs and it
+// resolves after the client continues, and the history carries on across the resets with the iteration changing.
 #include "test_support/background_process.hpp"
 #include "test_support/files.hpp"
+#include "test_support/http_server.hpp"
 #include "test_support/run_command.hpp"
 #include "test_support/temp_dir.hpp"
 
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <signal.h>
 #include <unistd.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <chrono>
+#include <csignal>
 #include <filesystem>
+#include <fstream>
+#include <mutex>
 #include <optional>
 #include <thread>
 
@@ -26,6 +36,7 @@ using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
 const fs::path lodestar_dir = EPHEMERY_LODESTAR_DIR;
+constexpr std::uint64_t slots_per_epoch = 8;  // minimal preset
 constexpr int iteration_seconds = 120;
 constexpr int validators = 32;
 constexpr std::uint64_t gwei_per_validator = 32'000'000'000;
@@ -77,13 +88,22 @@ class DevnetAcceptance : public testing::Test {
         const auto node = test::find_on_path("node");
         ASSERT_FALSE(node.empty()) << "node is not on PATH; Lodestar needs Node.js 20";
         fs::create_directories(root_.path() / "home");
+        write_monitoring_config();
         test::BackgroundProcessOptions options;
-        options.argv = {EPHEMERY_BINARY,       "--data-dir",
-                        data_dir_.string(),    "devnet",
-                        "--iteration-seconds", std::to_string(iteration_seconds),
-                        "--validators",        std::to_string(validators),
-                        "--lodestar",          lodestar_.string(),
-                        "--port-base",         std::to_string(test::free_loopback_port_block(8))};
+        options.argv = {EPHEMERY_BINARY,
+                        "--config",
+                        (root_.path() / "ephemery.yaml").string(),
+                        "--data-dir",
+                        data_dir_.string(),
+                        "devnet",
+                        "--iteration-seconds",
+                        std::to_string(iteration_seconds),
+                        "--validators",
+                        std::to_string(validators),
+                        "--lodestar",
+                        lodestar_.string(),
+                        "--port-base",
+                        std::to_string(test::free_loopback_port_block(8))};
         // No LODESTAR_* variables (Lodestar reads them as flags); the control API on any free port.
         options.env = {{"HOME", (root_.path() / "home").string()},
                        {"PATH", node.parent_path().string() + ":/usr/bin:/bin"},
@@ -91,6 +111,181 @@ class DevnetAcceptance : public testing::Test {
         options.working_directory = root_.path();
         options.log_file = root_.path() / "devnet.out";
         devnet_.emplace(std::move(options));
+    }
+
+    // Alerts go to the webhook here (and the console); the rule fires on the first epoch a validator misses.
+    void write_monitoring_config() {
+        const fs::path url_file = root_.path() / "webhook-url";
+        {
+            std::ofstream out(url_file);
+            out << webhook_.base_url() << "/alerts\n";
+        }
+        fs::permissions(url_file, fs::perms::owner_read | fs::perms::owner_write);
+        std::ofstream rules(root_.path() / "rules.yaml");
+        rules << "rules:\n"
+                 "  - name: validator_missed_attestation\n"
+                 "    summary: \"validator {index} missed {value} epochs in a row\"\n"
+                 "    metric: ephemery_validator_missed_attestations_in_row\n"
+                 "    comparison: \">=\"\n"
+                 "    threshold: 1\n"
+                 "    for_epochs: 1\n"
+                 "    severity: warning\n";
+        std::ofstream config(root_.path() / "ephemery.yaml");
+        config << "monitoring:\n  enabled: true\n"
+                  "alerts:\n  enabled: true\n  rules_file: "
+               << (root_.path() / "rules.yaml").string()
+               << "\n  channels:\n    - name: console\n      type: console\n    - name: hook\n      type: webhook\n"
+                  "      url_file: "
+               << url_file.string() << "\n";
+    }
+
+    // The daemon's history as `ephemery history --json` prints it (every epoch).
+    std::optional<nlohmann::json> history() {
+        const auto output = test::run_command({EPHEMERY_BINARY, "--config", (root_.path() / "ephemery.yaml").string(),
+                                               "--data-dir", data_dir_.string(), "history", "--epochs", "0", "--json"},
+                                              {{"HOME", (root_.path() / "home").string()}}, root_.path().string());
+        if (output.exit_code != 0) return std::nullopt;
+        auto parsed = nlohmann::json::parse(output.out, nullptr, false);
+        if (parsed.is_discarded()) return std::nullopt;
+        return parsed;
+    }
+
+    std::string metrics_text() {
+        httplib::Client client("127.0.0.1", api_port_);
+        client.set_read_timeout(10s);
+        const auto response = client.Get("/metrics");
+        return response && response->status == 200 ? response->body : std::string();
+    }
+
+    // Webhook notifications of `rule` in `state` (firing, resolved) received so far.
+    std::vector<nlohmann::json> notifications(const std::string& rule, const std::string& state) {
+        const std::scoped_lock lock(webhook_mutex_);
+        std::vector<nlohmann::json> found;
+        for (const auto& body : webhook_bodies_) {
+            if (body.value("rule", "") == rule && body.value("state", "") == state) found.push_back(body);
+        }
+        return found;
+    }
+
+    // A real Prometheus scraping the daemon's /metrics every second.
+    void start_prometheus() {
+        const auto prometheus = test::find_on_path("prometheus");
+        ASSERT_FALSE(prometheus.empty()) << "prometheus is not on PATH: scripts/bootstrap installs Debian's package";
+        prometheus_port_ = test::free_loopback_port();
+        std::ofstream config(root_.path() / "prometheus.yml");
+        config << "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\nscrape_configs:\n"
+                  "  - job_name: ephemery\n    static_configs:\n      - targets: ['127.0.0.1:"
+               << api_port_ << "']\n";
+        config.close();
+        test::BackgroundProcessOptions options;
+        options.argv = {prometheus.string(), "--config.file=" + (root_.path() / "prometheus.yml").string(),
+                        "--storage.tsdb.path=" + (root_.path() / "prometheus-data").string(),
+                        "--web.listen-address=127.0.0.1:" + std::to_string(prometheus_port_)};
+        options.env = {{"HOME", (root_.path() / "home").string()}};
+        options.working_directory = root_.path();
+        options.log_file = root_.path() / "prometheus.out";
+        prometheus_.emplace(std::move(options));
+    }
+
+    // The stored history and /metrics say what the beacon API says for the same epoch and state.
+    void check_monitoring_agrees(const IterationView& view) {
+        std::optional<nlohmann::json> stored;
+        nlohmann::json node_row;
+        ASSERT_TRUE(test::wait_until(
+            [&] {
+                stored = history();
+                if (!stored) return false;
+                for (const auto& node : (*stored)["nodes"]) {
+                    if (node["iteration"] == view.iteration) node_row = node;
+                }
+                return !node_row.is_null();
+            },
+            90s, 2s))
+            << "no epoch of iteration " << view.iteration << " was judged" << logs();
+        const auto epoch = node_row["epoch"].get<std::uint64_t>();
+        const auto state_slot = node_row["node"]["state_slot"].get<std::uint64_t>();
+        EXPECT_GE(state_slot, epoch * slots_per_epoch);
+        const auto api =
+            get_json(view.beacon_port, "/eth/v1/beacon/states/" + std::to_string(state_slot) + "/validators");
+        ASSERT_TRUE(api.has_value()) << "state " << state_slot;
+        std::map<std::uint64_t, nlohmann::json> by_index;
+        for (const auto& entry : (*api)["data"]) by_index[std::stoull(entry["index"].get<std::string>())] = entry;
+        std::size_t compared = 0;
+        std::size_t rewarded = 0;
+        for (const auto& row : (*stored)["validators"]) {
+            if (row["iteration"] != view.iteration || row["epoch"] != epoch) continue;
+            const auto& expected = by_index.at(row["index"].get<std::uint64_t>());
+            EXPECT_EQ(row["pubkey"], expected["validator"]["pubkey"]) << row.dump();
+            EXPECT_EQ(std::to_string(row["balance_gwei"].get<std::uint64_t>()), expected["balance"]) << row.dump();
+            EXPECT_EQ(row["status"], expected["status"]) << row.dump();
+            EXPECT_EQ(row["figures_from"], "participation_flags") << row.dump();
+            if (row["attestation_reward_gwei"].get<std::int64_t>() > 0) ++rewarded;
+            ++compared;
+        }
+        EXPECT_EQ(compared, static_cast<std::size_t>(validators)) << "epoch " << epoch;
+        EXPECT_GT(rewarded, compared / 2) << "epoch " << epoch << ": most validators should have earned";
+
+        // /metrics shows the newest judged epoch; the history has the same figures for it.
+        const std::string text = metrics_text();
+        const auto value_of = [&text](const std::string& series) -> std::optional<std::string> {
+            const auto at = text.find("\n" + series + " ");
+            if (at == std::string::npos) return std::nullopt;
+            const auto start = at + series.size() + 2;
+            return text.substr(start, text.find('\n', start) - start);
+        };
+        const auto shown_epoch = value_of("ephemery_monitor_epoch");
+        ASSERT_TRUE(shown_epoch.has_value()) << text;
+        const auto balance_line = text.find("ephemery_validator_balance_gwei{label=\"devnet\"");
+        ASSERT_NE(balance_line, std::string::npos) << text;
+        const auto line = text.substr(balance_line, text.find('\n', balance_line) - balance_line);
+        const auto index = line.substr(line.find("index=\"") + 7, line.find("\"}") - line.find("index=\"") - 7);
+        const auto shown_balance = line.substr(line.rfind(' ') + 1);
+        const auto latest = history();
+        ASSERT_TRUE(latest.has_value());
+        bool matched = false;
+        for (const auto& row : (*latest)["validators"]) {
+            if (row["iteration"] == view.iteration &&
+                std::to_string(row["epoch"].get<std::uint64_t>()) == *shown_epoch &&
+                std::to_string(row["index"].get<std::uint64_t>()) == index) {
+                EXPECT_EQ(std::to_string(row["balance_gwei"].get<std::uint64_t>()), shown_balance) << line;
+                matched = true;
+            }
+        }
+        EXPECT_TRUE(matched) << "no history row for " << line << " at epoch " << *shown_epoch;
+    }
+
+    // SIGSTOP stops the validator client where it stands (the supervisor sees it still running): its validators
+    // miss their attestations until SIGCONT.
+    void induce_missed_attestations(const IterationView& view) {
+        std::optional<pid_t> validator_pid;
+        if (const auto current = status()) {
+            for (const auto& service : (*current)["services"]) {
+                if (service["role"] == "validator" && service["pid"].is_number())
+                    validator_pid = service["pid"].get<pid_t>();
+            }
+        }
+        ASSERT_TRUE(validator_pid.has_value()) << "iteration " << view.iteration << ": no validator client pid";
+        ASSERT_EQ(::kill(*validator_pid, SIGSTOP), 0);
+        const auto stopped_at = std::chrono::steady_clock::now();
+        const bool fired = test::wait_until(
+            [&] { return !notifications("validator_missed_attestation", "firing").empty(); }, 110s, 1s);
+        ::kill(*validator_pid, SIGCONT);
+        ASSERT_TRUE(fired) << "no missed-attestation alert reached the webhook within 110 s (about 7 epochs)" << logs();
+        const auto fired_after =
+            std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - stopped_at).count();
+        const auto firing = notifications("validator_missed_attestation", "firing");
+        EXPECT_EQ(firing.front()["severity"], "warning");
+        EXPECT_EQ(firing.front()["labels"]["label"], "devnet");
+        // Resolved once the client votes again (judged in this iteration, or in the next one's first epochs).
+        const bool resolved = test::wait_until(
+            [&] {
+                const auto done = notifications("validator_missed_attestation", "resolved");
+                return std::any_of(done.begin(), done.end(),
+                                   [&](const auto& body) { return body["dedup_key"] == firing.front()["dedup_key"]; });
+            },
+            150s, 1s);
+        EXPECT_TRUE(resolved) << "the alert fired " << fired_after
+                              << " s after SIGSTOP but did not resolve after SIGCONT" << logs();
     }
 
     // The end of the devnet's own output and of each client's log, for failure messages.
@@ -149,8 +344,20 @@ class DevnetAcceptance : public testing::Test {
     }
 
     const fs::path lodestar_ = lodestar_dir / "node_modules" / ".bin" / "lodestar";
+    std::mutex webhook_mutex_;
+    std::vector<nlohmann::json> webhook_bodies_;
+    test::HttpTestServer webhook_{[this](httplib::Server& server) {
+        server.Post("/alerts", [this](const httplib::Request& request, httplib::Response& response) {
+            auto body = nlohmann::json::parse(request.body, nullptr, false);
+            const std::scoped_lock lock(webhook_mutex_);
+            if (body.is_object()) webhook_bodies_.push_back(std::move(body));
+            response.status = 204;
+        });
+    }};
     test::TempDir root_;  // declared before the devnet: it stops before its directory goes
     fs::path data_dir_ = root_.path() / "devnet";
+    std::optional<test::BackgroundProcess> prometheus_;
+    std::uint16_t prometheus_port_{0};
     std::optional<test::BackgroundProcess> devnet_;
     std::uint16_t api_port_{0};
 };
@@ -206,9 +413,36 @@ TEST_F(DevnetAcceptance, LivesThroughThreeResetsOnRealLodestar) {
             },
             until_reset, 2s))
             << "iteration " << view->iteration << ": " << seen << logs();
+        if (round == 0) {
+            start_prometheus();
+            check_monitoring_agrees(*view);
+            induce_missed_attestations(*view);
+            if (HasFatalFailure()) return;
+        }
         previous_iteration = view->iteration;
         previous_root = root;
     }
+
+    // The history carries on across the resets: every iteration has records, keyed by the same pubkeys.
+    const auto stored = history();
+    ASSERT_TRUE(stored.has_value());
+    std::map<std::uint64_t, std::string> pubkey_of_index_1;
+    for (const auto& row : (*stored)["validators"]) {
+        if (row["index"] == 1) pubkey_of_index_1[row["iteration"].get<std::uint64_t>()] = row["pubkey"];
+    }
+    EXPECT_GE(pubkey_of_index_1.size(), 3U) << (*stored)["iterations"].dump();
+    for (const auto& [iteration, pubkey] : pubkey_of_index_1) EXPECT_EQ(pubkey, pubkey_of_index_1.begin()->second);
+
+    // Prometheus scraped the daemon: the target is up and the monitoring series parsed into its database.
+    const auto targets = get_json(prometheus_port_, "/api/v1/targets");
+    ASSERT_TRUE(targets.has_value()) << prometheus_->log_tail();
+    ASSERT_FALSE((*targets)["data"]["activeTargets"].empty()) << targets->dump();
+    EXPECT_EQ((*targets)["data"]["activeTargets"][0]["health"], "up") << targets->dump();
+    const auto votes = get_json(prometheus_port_, "/api/v1/query?query=ephemery_validators_timely_votes");
+    ASSERT_TRUE(votes.has_value()) << prometheus_->log_tail();
+    EXPECT_EQ((*votes)["status"], "success");
+    EXPECT_FALSE((*votes)["data"]["result"].empty()) << votes->dump();
+    prometheus_->stop();
 
     // Ctrl-C (SIGTERM here) stops the clients and the devnet; nothing is left running.
     EXPECT_EQ(devnet_->stop(60s), 0) << logs();

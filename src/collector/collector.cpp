@@ -75,6 +75,8 @@ struct Collector::State {
 
     mutable std::mutex mutex;  // guards what the API thread reads
     monitoring::EpochSnapshot latest_snapshot;
+    std::vector<monitoring::Sample> latest_samples;
+    std::optional<std::pair<std::uint64_t, std::uint64_t>> position;  // iteration, wall-clock epoch
     CollectorCounters counters;
 
     State(CollectorSettings s, SampleSink k) : settings(std::move(s)), sink(std::move(k)), beacon(settings.beacon_url) {
@@ -282,6 +284,7 @@ struct Collector::State {
         snapshot.network = monitoring::network_epoch(chain->iteration, inputs.epoch_start_time, *columns, *derived);
         snapshot.missing = chain->watch->missing;
         snapshot.node = node_epoch(epoch);
+        snapshot.node->state_slot = *slot;
         if (record) {
             if (store) {
                 if (auto status = store->record_epoch(snapshot.node, snapshot.validators, snapshot.network); !status) {
@@ -340,6 +343,7 @@ struct Collector::State {
         {
             const std::scoped_lock lock(mutex);
             latest_snapshot = std::move(snapshot);
+            latest_samples = samples;
         }
         if (sink) sink(samples, iteration, epoch);
     }
@@ -373,8 +377,13 @@ Result<std::size_t> Collector::poll() {
     auto finality = s.beacon.finality_checkpoints("head");
     if (!finality) return finality.error();
     const std::uint64_t slots = s.chain->slots_per_epoch;
+    {
+        const std::scoped_lock lock(s.mutex);
+        s.position = std::make_pair(s.chain->iteration, s.wall_slot() / slots);
+    }
+    // The current epoch's only: before an epoch starts its proposers can still change (and nodes such as Lodestar
+    // answer only for the current and next epoch, so past epochs are judged from this cache).
     s.cache_proposer_duties(syncing->head_slot / slots);
-    s.cache_proposer_duties(syncing->head_slot / slots + 1);
     const auto newest = s.newest_judgeable(syncing->head_slot, finality->finalized.epoch);
     if (!newest) return std::size_t{0};
     std::uint64_t next = s.chain->last_judged ? *s.chain->last_judged + 1 : 0;
@@ -445,6 +454,16 @@ std::vector<monitoring::MetricFamily> Collector::metric_families() const {
     return families;
 }
 
+std::vector<monitoring::Sample> Collector::latest_samples() const {
+    const std::scoped_lock lock(state_->mutex);
+    return state_->latest_samples;
+}
+
+std::optional<std::pair<std::uint64_t, std::uint64_t>> Collector::clock_position() const {
+    const std::scoped_lock lock(state_->mutex);
+    return state_->position;
+}
+
 CollectorCounters Collector::counters() const {
     const std::scoped_lock lock(state_->mutex);
     return state_->counters;
@@ -471,7 +490,8 @@ nlohmann::ordered_json to_json(const monitoring::EpochSnapshot& snapshot) {
         const auto& node = *snapshot.node;
         document["iteration"] = node.iteration;
         document["epoch"] = node.epoch;
-        document["node"] = {{"head_slot", node.head_slot},
+        document["node"] = {{"state_slot", node.state_slot},
+                            {"head_slot", node.head_slot},
                             {"sync_distance", node.sync_distance},
                             {"is_syncing", node.is_syncing},
                             {"peers", node.peers},

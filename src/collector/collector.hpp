@@ -75,6 +75,10 @@ class Collector {
 
     // The latest snapshot's families, per-validator series capped by max_validator_series.
     [[nodiscard]] std::vector<monitoring::MetricFamily> metric_families() const;
+    // Every series of the latest snapshot, uncapped: what the alert rules are evaluated on.
+    [[nodiscard]] std::vector<monitoring::Sample> latest_samples() const;
+    // The followed chain's iteration and its wall-clock epoch now; nullopt before the node answered once.
+    [[nodiscard]] std::optional<std::pair<std::uint64_t, std::uint64_t>> clock_position() const;
     [[nodiscard]] CollectorCounters counters() const;
     [[nodiscard]] nlohmann::ordered_json status() const;
 

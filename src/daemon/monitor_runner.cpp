@@ -1,5 +1,7 @@
 #include "daemon/monitor_runner.hpp"
 
+#include "infra/clock.hpp"
+
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -78,11 +80,28 @@ void MonitorRunner::loop() {
             const std::scoped_lock lock(mutex_);
             problem_.clear();
         }
+        evaluate_alerts(current);
         const auto until = std::chrono::steady_clock::now() + inputs_.poll_interval;
         while (!stop_ && std::chrono::steady_clock::now() < until) {
             std::this_thread::sleep_for(std::chrono::milliseconds(100));
         }
     }
+}
+
+void MonitorRunner::evaluate_alerts(const std::shared_ptr<collector::Collector>& current) {
+    // Nothing is judged before the clients' first start (until then every service is "down" by design).
+    if (!inputs_.alerting || !current) return;
+    std::vector<monitoring::Sample> samples = current->latest_samples();
+    if (inputs_.extra_samples) {
+        auto extra = inputs_.extra_samples();
+        samples.insert(samples.end(), std::make_move_iterator(extra.begin()), std::make_move_iterator(extra.end()));
+    }
+    const std::int64_t now = infra::unix_now();
+    // Rules count epochs; until the node has answered once, a mainnet-length epoch of wall-clock time stands in.
+    const auto position = current->clock_position();
+    const auto [iteration, epoch] =
+        position ? *position : std::make_pair(std::uint64_t{0}, static_cast<std::uint64_t>(now / 384));
+    inputs_.alerting->evaluate(samples, iteration, epoch, now);
 }
 
 std::vector<monitoring::MetricFamily> MonitorRunner::metric_families() {
@@ -91,7 +110,13 @@ std::vector<monitoring::MetricFamily> MonitorRunner::metric_families() {
         const std::scoped_lock lock(mutex_);
         current = collector_;
     }
-    return current ? current->metric_families() : std::vector<monitoring::MetricFamily>{};
+    auto families = current ? current->metric_families() : std::vector<monitoring::MetricFamily>{};
+    if (inputs_.alerting) {
+        auto alerting = inputs_.alerting->metric_families();
+        families.insert(families.end(), std::make_move_iterator(alerting.begin()),
+                        std::make_move_iterator(alerting.end()));
+    }
+    return families;
 }
 
 nlohmann::ordered_json MonitorRunner::status() {
@@ -105,6 +130,7 @@ nlohmann::ordered_json MonitorRunner::status() {
         status["problem"] = problem_;
     }
     if (current) status.update(current->status());
+    if (inputs_.alerting) status["alerts"] = inputs_.alerting->status();
     return status;
 }
 

@@ -3,6 +3,7 @@
 // against it and keeps what /metrics and status show. The collector itself is the collector module.
 
 #include "collector/collector.hpp"
+#include "daemon/alerting.hpp"
 #include "monitoring/settings.hpp"
 #include "network/schedule.hpp"
 #include "node/plan.hpp"
@@ -27,7 +28,11 @@ struct MonitorInputs {
     network::Schedule schedule;
     std::function<std::optional<node::NodePlan>()> last_plan;  // the clients' last start
     std::function<collector::ProcessTotals()> process_totals;
-    collector::SampleSink sink;  // every judged epoch's samples (the alerting)
+    collector::SampleSink sink;  // every judged epoch's samples
+    // Alerting, evaluated at every poll on the latest epoch's samples and extra_samples (the services' states,
+    // which matter most when no epoch can be judged). Null: no alerting.
+    std::shared_ptr<Alerting> alerting;
+    std::function<std::vector<monitoring::Sample>()> extra_samples;
     std::chrono::milliseconds poll_interval{std::chrono::seconds{2}};
 };
 
@@ -47,6 +52,7 @@ class MonitorRunner {
 
   private:
     void loop();
+    void evaluate_alerts(const std::shared_ptr<collector::Collector>& current);
     MonitorInputs inputs_;
     std::atomic<bool> stop_{false};
     std::thread thread_;

@@ -207,6 +207,24 @@ struct NodeDaemon::State {
     std::unique_ptr<CheckpointSource> checkpoint_source;  // set by create()
     std::unique_ptr<MonitorRunner> monitor;               // set by create(); runs while run() runs
 
+    // ephemery_service_up per client, for the alert rules.
+    [[nodiscard]] std::vector<monitoring::Sample> service_samples() const {
+        std::vector<monitoring::Sample> samples;
+        for (const auto& current : driver->states()) {
+            std::string role;
+            std::string client;
+            for (const auto& instance : instances) {
+                if (instance.service != current.name) continue;
+                role = clients::role_name(instance.role);
+                client = clients::client_name(instance.client);
+            }
+            samples.push_back(monitoring::Sample{"ephemery_service_up",
+                                                 {{"service", current.name}, {"role", role}, {"client", client}},
+                                                 current.state == "running" ? 1.0 : 0.0});
+        }
+        return samples;
+    }
+
     [[nodiscard]] collector::ProcessTotals process_totals() const {
         collector::ProcessTotals totals;
         for (const auto& current : driver->states()) {
@@ -423,6 +441,12 @@ Result<std::unique_ptr<NodeDaemon>> NodeDaemon::create(DaemonSettings settings) 
     };
     monitor_inputs.process_totals = [&s] { return s.process_totals(); };
     monitor_inputs.poll_interval = s.settings.monitoring_poll_interval;
+    if (s.settings.monitoring.enabled && s.settings.alerts.enabled) {
+        auto alerting = Alerting::create(s.settings.alerts, s.settings.data_dir / std::string(history::database_file));
+        if (!alerting) return alerting.error();
+        monitor_inputs.alerting = std::shared_ptr<Alerting>(std::move(*alerting));
+        monitor_inputs.extra_samples = [&s] { return s.service_samples(); };
+    }
     s.monitor = std::make_unique<MonitorRunner>(std::move(monitor_inputs));
 
     if (s.settings.api.enabled) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "alerts/settings.hpp"
 #include "api/server.hpp"
 #include "api/settings.hpp"
 #include "checkpoint/settings.hpp"
@@ -47,6 +48,12 @@ namespace ephemery::daemon {
     return off;
 }
 
+[[nodiscard]] inline alerts::Settings alerts_off() {
+    alerts::Settings off;
+    off.enabled = false;
+    return off;
+}
+
 // Everything the daemon runs with; the command-line layer fills it from the config.
 struct DaemonSettings {
     network::Settings network;
@@ -65,6 +72,8 @@ struct DaemonSettings {
     // <data_dir>/monitoring.db and /metrics. Off unless the command layer copies the configuration in.
     monitoring::Settings monitoring = monitoring_off();
     std::chrono::milliseconds monitoring_poll_interval{std::chrono::seconds{2}};
+    // Alerting on the monitoring's samples (daemon/alerting.hpp); only with monitoring on.
+    alerts::Settings alerts = alerts_off();
     // Runs before a release is fetched; the devnet builds the iteration's release into its release source here.
     // Empty: releases are only downloaded.
     std::function<Status(std::uint64_t iteration)> prepare_release;

@@ -27,7 +27,7 @@ CREATE TABLE validator_epochs (
 CREATE INDEX validator_epochs_by_time ON validator_epochs (time);
 CREATE INDEX validator_epochs_by_pubkey ON validator_epochs (pubkey, iteration, epoch);
 CREATE TABLE node_epochs (
-    iteration INTEGER NOT NULL, epoch INTEGER NOT NULL, time INTEGER NOT NULL,
+    iteration INTEGER NOT NULL, epoch INTEGER NOT NULL, time INTEGER NOT NULL, state_slot INTEGER NOT NULL,
     head_slot INTEGER NOT NULL, sync_distance INTEGER NOT NULL, is_syncing INTEGER NOT NULL,
     peers INTEGER NOT NULL, finalized_epoch INTEGER NOT NULL, justified_epoch INTEGER NOT NULL,
     head_lag_slots INTEGER NOT NULL, finality_lag_epochs INTEGER NOT NULL,
@@ -168,25 +168,26 @@ Status HistoryStore::record_epoch(const std::optional<NodeEpoch>& node, const st
     if (node) {
         auto insert = database_.prepare(
             "INSERT OR REPLACE INTO node_epochs VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
-            "?15, ?16, ?17)");
+            "?15, ?16, ?17, ?18)");
         if (!insert) return insert.error();
         insert->bind(1, sql(node->iteration));
         insert->bind(2, sql(node->epoch));
         insert->bind(3, node->time);
-        insert->bind(4, sql(node->head_slot));
-        insert->bind(5, sql(node->sync_distance));
-        insert->bind(6, std::int64_t{node->is_syncing ? 1 : 0});
-        insert->bind(7, sql(node->peers));
-        insert->bind(8, sql(node->finalized_epoch));
-        insert->bind(9, sql(node->justified_epoch));
-        insert->bind(10, sql(node->head_lag_slots));
-        insert->bind(11, sql(node->finality_lag_epochs));
-        insert->bind(12, sql_bool(node->el_syncing));
-        insert->bind(13, sql_optional(node->el_peers));
-        insert->bind(14, sql_optional(node->el_block));
-        insert->bind(15, node->cpu_seconds);
-        insert->bind(16, sql(node->resident_bytes));
-        insert->bind(17, sql(node->data_dir_bytes));
+        insert->bind(4, sql(node->state_slot));
+        insert->bind(5, sql(node->head_slot));
+        insert->bind(6, sql(node->sync_distance));
+        insert->bind(7, std::int64_t{node->is_syncing ? 1 : 0});
+        insert->bind(8, sql(node->peers));
+        insert->bind(9, sql(node->finalized_epoch));
+        insert->bind(10, sql(node->justified_epoch));
+        insert->bind(11, sql(node->head_lag_slots));
+        insert->bind(12, sql(node->finality_lag_epochs));
+        insert->bind(13, sql_bool(node->el_syncing));
+        insert->bind(14, sql_optional(node->el_peers));
+        insert->bind(15, sql_optional(node->el_block));
+        insert->bind(16, node->cpu_seconds);
+        insert->bind(17, sql(node->resident_bytes));
+        insert->bind(18, sql(node->data_dir_bytes));
         if (auto status = insert->run(); !status) return status;
     }
     if (network) {
@@ -328,20 +329,21 @@ Result<std::vector<NodeEpoch>> HistoryStore::nodes(std::optional<std::int64_t> s
         node.iteration = unsigned_column(row, 0);
         node.epoch = unsigned_column(row, 1);
         node.time = row.integer(2);
-        node.head_slot = unsigned_column(row, 3);
-        node.sync_distance = unsigned_column(row, 4);
-        node.is_syncing = row.integer(5) != 0;
-        node.peers = unsigned_column(row, 6);
-        node.finalized_epoch = unsigned_column(row, 7);
-        node.justified_epoch = unsigned_column(row, 8);
-        node.head_lag_slots = unsigned_column(row, 9);
-        node.finality_lag_epochs = unsigned_column(row, 10);
-        node.el_syncing = optional_bool(row, 11);
-        node.el_peers = optional_column<std::uint64_t>(row, 12);
-        node.el_block = optional_column<std::uint64_t>(row, 13);
-        node.cpu_seconds = row.real(14);
-        node.resident_bytes = unsigned_column(row, 15);
-        node.data_dir_bytes = unsigned_column(row, 16);
+        node.state_slot = unsigned_column(row, 3);
+        node.head_slot = unsigned_column(row, 4);
+        node.sync_distance = unsigned_column(row, 5);
+        node.is_syncing = row.integer(6) != 0;
+        node.peers = unsigned_column(row, 7);
+        node.finalized_epoch = unsigned_column(row, 8);
+        node.justified_epoch = unsigned_column(row, 9);
+        node.head_lag_slots = unsigned_column(row, 10);
+        node.finality_lag_epochs = unsigned_column(row, 11);
+        node.el_syncing = optional_bool(row, 12);
+        node.el_peers = optional_column<std::uint64_t>(row, 13);
+        node.el_block = optional_column<std::uint64_t>(row, 14);
+        node.cpu_seconds = row.real(15);
+        node.resident_bytes = unsigned_column(row, 16);
+        node.data_dir_bytes = unsigned_column(row, 17);
         return node;
     });
 }

@@ -55,7 +55,8 @@ struct ValidatorEpoch {
 struct NodeEpoch {
     std::uint64_t iteration{0};
     std::uint64_t epoch{0};
-    std::int64_t time{0};  // Unix seconds when it was sampled
+    std::int64_t time{0};         // Unix seconds when it was sampled
+    std::uint64_t state_slot{0};  // the slot of the state the epoch was judged from
     std::uint64_t head_slot{0};
     std::uint64_t sync_distance{0};
     bool is_syncing{false};

@@ -298,6 +298,7 @@ Result<daemon::DaemonSettings> prepare_devnet(const Settings& settings, std::int
     // Head mode: an iteration lasts a few epochs, finality comes late in it. Without configured validators the
     // devnet's own are watched (index 0 is the offline dummy validator).
     daemon.monitoring = settings.monitoring;
+    daemon.alerts = settings.alerts;
     daemon.monitoring.mode = monitoring::Mode::head;
     if (daemon.monitoring.validators.empty()) {
         daemon.monitoring.validators.push_back(

@@ -3,6 +3,7 @@
 #include "api/settings.hpp"
 #include "core/result.hpp"
 #include "daemon/node_daemon.hpp"
+#include "alerts/settings.hpp"
 #include "devnet/genesis_state.hpp"
 #include "monitoring/settings.hpp"
 #include "network/schedule.hpp"
@@ -33,6 +34,7 @@ struct Settings {
     std::uint16_t port_base{0};                     // 0: the clients' default ports
     api::Settings api;
     monitoring::Settings monitoring = daemon::monitoring_off();  // the devnet watches its own validators when on
+    alerts::Settings alerts = daemon::alerts_off();
 };
 
 // What devnet.json records: fixed when the devnet is created.
