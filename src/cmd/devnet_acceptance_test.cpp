@@ -16,7 +16,6 @@
 
 #include <gtest/gtest.h>
 #include <httplib.h>
-#include <signal.h>
 #include <unistd.h>
 #include <nlohmann/json.hpp>
 
@@ -150,7 +149,7 @@ class DevnetAcceptance : public testing::Test {
         return parsed;
     }
 
-    std::string metrics_text() {
+    std::string metrics_text() const {
         httplib::Client client("127.0.0.1", api_port_);
         client.set_read_timeout(10s);
         const auto response = client.Get("/metrics");

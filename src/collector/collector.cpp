@@ -444,7 +444,7 @@ std::vector<monitoring::MetricFamily> Collector::metric_families() const {
     const std::scoped_lock lock(state_->mutex);
     auto families =
         monitoring::monitoring_metrics(state_->latest_snapshot, state_->settings.monitoring.max_validator_series);
-    const auto counter = [&families](std::string name, std::string help, std::uint64_t value) {
+    const auto counter = [&families](const std::string& name, std::string help, std::uint64_t value) {
         families.push_back(monitoring::MetricFamily{
             name, "counter", std::move(help), {monitoring::Sample{name, {}, static_cast<double>(value)}}});
     };

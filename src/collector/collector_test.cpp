@@ -62,7 +62,7 @@ struct FakeNode {
             const std::scoped_lock lock(mutex);
             json(response, fmt::format(R"({{"data":{{"genesis_time":"{}","genesis_validators_root":"0x{}",)"
                                        R"("genesis_fork_version":"0x00000001"}}}})",
-                                       genesis_time + (genesis_root_byte - 1) * 1000,
+                                       genesis_time + std::int64_t{genesis_root_byte - 1} * 1000,
                                        to_hex(std::vector<std::uint8_t>(32, genesis_root_byte))));
         });
         server.Get("/eth/v1/config/spec", [json](const httplib::Request&, httplib::Response& response) {
@@ -152,7 +152,7 @@ class CollectorTest : public testing::Test {
         settings.data_dir = dir_.path();
         settings.database = dir_.path() / "monitoring.db";
         settings.iteration_of = [](std::int64_t time) { return std::uint64_t(10 + (time - genesis_time) / 1000); };
-        settings.clock = [] { return genesis_time + 29 * 2; };
+        settings.clock = [] { return genesis_time + std::int64_t{29} * 2; };  // slot 29
         settings.backfill_epochs = 1;
         return settings;
     }

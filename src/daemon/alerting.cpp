@@ -96,7 +96,7 @@ void Alerting::evaluate(const std::vector<monitoring::Sample>& samples, std::uin
             spdlog::warn("alerting: {}", recorded.error().message);
         }
     }
-    if (!notifications.empty() || engine_.alerts().empty() == false) {
+    if (!notifications.empty() || !engine_.alerts().empty()) {
         if (auto saved = store_.put_value(engine_state_key, engine_.to_json()); !saved) {
             ++record_failures_;
             spdlog::warn("alerting: cannot save the alert state: {}", saved.error().message);

@@ -192,7 +192,7 @@ EpochAggregate aggregate_epoch(const ValidatorTable& validators, const BalanceTa
         result.label = group.label;
         result.validators.reserve(group.indices.size());
         for (const auto index : group.indices) {
-            WatchedValidator& row = result.validators.emplace_back();
+            WatchedValidatorRow& row = result.validators.emplace_back();
             row.index = index;
             const auto position = validator_rows.find(index);
             row.found = position != no_position;

@@ -43,7 +43,7 @@ struct RewardSums {
 };
 
 // One watched validator's row: what the tables say about its index.
-struct WatchedValidator {
+struct WatchedValidatorRow {
     std::uint64_t index{0};
     bool found{false};  // in the validators table
     ValidatorStatus status{ValidatorStatus::pending_initialized};
@@ -70,7 +70,7 @@ struct GroupAggregate {
     std::uint64_t total_balance{0};
     std::uint64_t total_effective_balance{0};
     RewardSums rewards;
-    std::vector<WatchedValidator> validators;  // in the order of Watched::indices
+    std::vector<WatchedValidatorRow> validators;  // in the order of Watched::indices
 };
 
 struct EpochAggregate {

@@ -123,7 +123,7 @@ TEST(DeriveEpoch, InALeakPaysNothingForVotesAndChargesInactivity) {
     columns.inactivity_scores = {0, 0, 100, 0};
     const auto derived = derive_epoch(columns, 6, 8, reward_constants(ssz::ForkName::bellatrix));
     ASSERT_FALSE(derived);  // slot 28 is epoch 3
-    columns.slot = 7 * 8;
+    columns.slot = std::uint64_t{7} * 8;
     const auto leak = derive_epoch(columns, 6, 8, reward_constants(ssz::ForkName::bellatrix));
     ASSERT_TRUE(leak) << leak.error().message;
     EXPECT_TRUE(leak->inactivity_leak);

@@ -1,9 +1,9 @@
 #pragma once
 
+#include "alerts/settings.hpp"
 #include "api/settings.hpp"
 #include "core/result.hpp"
 #include "daemon/node_daemon.hpp"
-#include "alerts/settings.hpp"
 #include "devnet/genesis_state.hpp"
 #include "monitoring/settings.hpp"
 #include "network/schedule.hpp"
