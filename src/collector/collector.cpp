@@ -348,10 +348,12 @@ struct Collector::State {
         if (sink) sink(samples, iteration, epoch);
     }
 
+    // Counted every time; logged as a warning when the reason changes (a node that is still starting fails the
+    // same way at every poll).
     void note_error(const Error& error) {
-        spdlog::warn("monitoring: {}", error.message);
         const std::scoped_lock lock(mutex);
         ++counters.errors;
+        if (counters.last_error != error.message) spdlog::warn("monitoring: {}", error.message);
         counters.last_error = error.message;
     }
 };
@@ -428,6 +430,10 @@ Result<monitoring::EpochSnapshot> Collector::judge_once(std::optional<std::uint6
     }
     s.cache_proposer_duties(chosen);
     return s.judge(chosen, syncing->head_slot, false);
+}
+
+void Collector::record_failure(const Error& error) {
+    state_->note_error(error);
 }
 
 void Collector::run(const std::atomic<bool>& stop) {

@@ -70,7 +70,9 @@ class Collector {
     [[nodiscard]] Result<std::size_t> poll();
     // Judges one epoch now (it must be judgeable in the configured mode) without writing history.
     [[nodiscard]] Result<monitoring::EpochSnapshot> judge_once(std::optional<std::uint64_t> epoch);
-    // poll() until `stop`, every poll_interval.
+    // Counts a failed poll (ephemery_monitor_errors_total) and logs it when the reason changed.
+    void record_failure(const Error& error);
+    // poll() until `stop`, every poll_interval; failures are recorded.
     void run(const std::atomic<bool>& stop);
 
     // The latest snapshot's families, per-validator series capped by max_validator_series.

@@ -2,6 +2,7 @@
 
 #include "core/text.hpp"
 #include "ssz/altair.hpp"
+#include "test_support/background_process.hpp"
 #include "test_support/http_server.hpp"
 #include "test_support/temp_dir.hpp"
 
@@ -265,6 +266,23 @@ TEST_F(CollectorTest, BackfillsEarlierEpochsOfTheIterationFromTheirOwnStates) {
     ASSERT_EQ(rows.size(), 9U);
     EXPECT_EQ(rows.back().missed_attestations_in_row, 0U);
     EXPECT_EQ(rows[7].missed_attestations_in_row, 3U);  // validator 2, three epochs without a vote
+}
+
+TEST(Collector, CountsFailedPollsWhileTheNodeIsUnreachable) {
+    test::TempDir dir;
+    CollectorSettings settings;
+    settings.beacon_url = "http://127.0.0.1:" + std::to_string(test::free_loopback_port());
+    settings.data_dir = dir.path();
+    auto collector = Collector::create(std::move(settings));
+    ASSERT_TRUE(collector);
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        const auto polled = (*collector)->poll();
+        ASSERT_FALSE(polled);
+        (*collector)->record_failure(polled.error());
+    }
+    EXPECT_EQ((*collector)->counters().errors, 2U);
+    const auto text = monitoring::render_prometheus((*collector)->metric_families());
+    EXPECT_NE(text.find("ephemery_monitor_errors_total 2\n"), std::string::npos) << text;
 }
 
 TEST_F(CollectorTest, JudgeOnceRefusesAnEpochThatIsNotReady) {

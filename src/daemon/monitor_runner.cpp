@@ -73,7 +73,7 @@ void MonitorRunner::loop() {
                 }
             }
         } else if (auto judged = current->poll(); !judged) {
-            spdlog::debug("monitoring: {}", judged.error().message);  // the node may be starting; retried
+            current->record_failure(judged.error());  // the node may be starting; retried at the next poll
             const std::scoped_lock lock(mutex_);
             problem_ = judged.error().message;
         } else if (*judged > 0) {

@@ -197,6 +197,7 @@ struct NodeDaemon::State {
     std::atomic<std::uint64_t> fetch_failures{0};
     std::atomic<std::uint64_t> resets{0};
     std::atomic<std::uint64_t> reset_failures{0};
+    std::atomic<bool> resetting{false};
     std::mutex last_mutex;
     std::string last_error;  // of the last failed fetch or reset; cleared by a success
     std::optional<std::int64_t> last_reset_at;
@@ -207,9 +208,10 @@ struct NodeDaemon::State {
     std::unique_ptr<CheckpointSource> checkpoint_source;  // set by create()
     std::unique_ptr<MonitorRunner> monitor;               // set by create(); runs while run() runs
 
-    // ephemery_service_up per client, for the alert rules.
+    // ephemery_service_up per client, for the alert rules; none while a reset stops the clients on purpose.
     [[nodiscard]] std::vector<monitoring::Sample> service_samples() const {
         std::vector<monitoring::Sample> samples;
+        if (resetting) return samples;
         for (const auto& current : driver->states()) {
             std::string role;
             std::string client;
@@ -308,7 +310,9 @@ struct NodeDaemon::State {
     Status reset_to(std::uint64_t iteration, bool force) {
         const std::scoped_lock lock(reset_mutex);
         ++resets;
+        resetting = true;  // the clients are stopped on purpose: not a service_down alert
         Status status = run_reset(iteration, force);
+        resetting = false;
         record(status, reset_failures);
         if (status) {
             const std::scoped_lock last_lock(last_mutex);
