@@ -168,9 +168,7 @@ ExitCode run_history(const CommandContext& context, const HistoryOptions& option
         document["iterations"] = *iterations;
         auto validators = nlohmann::ordered_json::array();
         for (const auto& row : *rows) {
-            monitoring::EpochSnapshot one;
-            one.validators = {row};
-            auto entry = collector::to_json(one)["validators"][0];
+            auto entry = collector::to_json(row);
             entry["iteration"] = row.iteration;
             entry["epoch"] = row.epoch;
             entry["time"] = row.time;
@@ -179,11 +177,10 @@ ExitCode run_history(const CommandContext& context, const HistoryOptions& option
         document["validators"] = std::move(validators);
         auto node_rows = nlohmann::ordered_json::array();
         for (const auto& node : *nodes) {
-            monitoring::EpochSnapshot one;
-            one.node = node;
-            auto entry = collector::to_json(one);
-            entry["time"] = node.time;
-            node_rows.push_back(std::move(entry));
+            node_rows.push_back({{"iteration", node.iteration},
+                                 {"epoch", node.epoch},
+                                 {"node", collector::to_json(node)},
+                                 {"time", node.time}});
         }
         document["nodes"] = std::move(node_rows);
         if (options.alerts) {

@@ -12,7 +12,6 @@
 #include <algorithm>
 #include <charconv>
 #include <map>
-#include <thread>
 
 namespace ephemery::collector {
 namespace {
@@ -141,6 +140,22 @@ struct Collector::State {
         return static_cast<std::uint64_t>(current - genesis_time) / chain->seconds_per_slot;
     }
 
+    struct HeadView {
+        std::uint64_t head_slot{0};
+        std::uint64_t finalized_epoch{0};
+        std::optional<std::uint64_t> newest_judgeable;
+    };
+    // The chain (a new genesis starts a new context), its head and finality, and what can be judged now.
+    Result<HeadView> observe() {
+        if (auto status = refresh_chain(); !status) return status.error();
+        auto syncing = beacon.syncing();
+        if (!syncing) return syncing.error();
+        auto finality = beacon.finality_checkpoints("head");
+        if (!finality) return finality.error();
+        return HeadView{syncing->head_slot, finality->finalized.epoch,
+                        newest_judgeable(syncing->head_slot, finality->finalized.epoch)};
+    }
+
     // The newest epoch the mode can judge given the head and finality.
     std::optional<std::uint64_t> newest_judgeable(std::uint64_t head_slot, std::uint64_t finalized_epoch) const {
         const std::uint64_t slots = chain->slots_per_epoch;
@@ -259,7 +274,7 @@ struct Collector::State {
         inputs.epoch_start_time =
             static_cast<std::int64_t>(chain->genesis.genesis_time + epoch * slots * chain->seconds_per_slot);
         inputs.state = &*columns;
-        inputs.previous = chain->latest;
+        inputs.previous = &chain->latest;
         auto api = rewards_from_api(epoch, *derived, *columns);
         if (!api) {
             spdlog::warn("monitoring: attestation rewards API failed for epoch {} ({}); using participation flags",
@@ -373,11 +388,8 @@ Result<std::unique_ptr<Collector>> Collector::create(CollectorSettings settings,
 
 Result<std::size_t> Collector::poll() {
     State& s = *state_;
-    if (auto status = s.refresh_chain(); !status) return status.error();
-    auto syncing = s.beacon.syncing();
-    if (!syncing) return syncing.error();
-    auto finality = s.beacon.finality_checkpoints("head");
-    if (!finality) return finality.error();
+    auto head = s.observe();
+    if (!head) return head.error();
     const std::uint64_t slots = s.chain->slots_per_epoch;
     {
         const std::scoped_lock lock(s.mutex);
@@ -385,8 +397,8 @@ Result<std::size_t> Collector::poll() {
     }
     // The current epoch's only: before an epoch starts its proposers can still change (and nodes such as Lodestar
     // answer only for the current and next epoch, so past epochs are judged from this cache).
-    s.cache_proposer_duties(syncing->head_slot / slots);
-    const auto newest = s.newest_judgeable(syncing->head_slot, finality->finalized.epoch);
+    s.cache_proposer_duties(head->head_slot / slots);
+    const auto& newest = head->newest_judgeable;
     if (!newest) return std::size_t{0};
     std::uint64_t next = s.chain->last_judged ? *s.chain->last_judged + 1 : 0;
     if (*newest >= s.settings.backfill_epochs && next + s.settings.backfill_epochs <= *newest) {
@@ -394,7 +406,7 @@ Result<std::size_t> Collector::poll() {
     }
     std::size_t judged = 0;
     for (std::uint64_t epoch = next; epoch <= *newest; ++epoch) {
-        auto snapshot = s.judge(epoch, syncing->head_slot, true);
+        auto snapshot = s.judge(epoch, head->head_slot, true);
         if (!snapshot) return snapshot.error();
         s.publish(std::move(*snapshot));
         ++judged;
@@ -409,18 +421,15 @@ Result<std::size_t> Collector::poll() {
 
 Result<monitoring::EpochSnapshot> Collector::judge_once(std::optional<std::uint64_t> epoch) {
     State& s = *state_;
-    if (auto status = s.refresh_chain(); !status) return status.error();
-    auto syncing = s.beacon.syncing();
-    if (!syncing) return syncing.error();
-    auto finality = s.beacon.finality_checkpoints("head");
-    if (!finality) return finality.error();
-    const auto newest = s.newest_judgeable(syncing->head_slot, finality->finalized.epoch);
+    auto head = s.observe();
+    if (!head) return head.error();
+    const auto& newest = head->newest_judgeable;
     if (!newest) {
         return make_error(Errc::not_found,
                           fmt::format("no epoch can be judged yet in {} mode (head slot {}, "
                                       "finalized epoch {})",
                                       s.settings.monitoring.mode == monitoring::Mode::head ? "head" : "finalized",
-                                      syncing->head_slot, finality->finalized.epoch));
+                                      head->head_slot, head->finalized_epoch));
     }
     const std::uint64_t chosen = epoch.value_or(*newest);
     if (chosen > *newest) {
@@ -429,21 +438,11 @@ Result<monitoring::EpochSnapshot> Collector::judge_once(std::optional<std::uint6
             fmt::format("epoch {} cannot be judged yet; the newest judgeable epoch is {}", chosen, *newest));
     }
     s.cache_proposer_duties(chosen);
-    return s.judge(chosen, syncing->head_slot, false);
+    return s.judge(chosen, head->head_slot, false);
 }
 
 void Collector::record_failure(const Error& error) {
     state_->note_error(error);
-}
-
-void Collector::run(const std::atomic<bool>& stop) {
-    while (!stop) {
-        if (auto judged = poll(); !judged) state_->note_error(judged.error());
-        const auto until = std::chrono::steady_clock::now() + state_->settings.poll_interval;
-        while (!stop && std::chrono::steady_clock::now() < until) {
-            std::this_thread::sleep_for(std::chrono::milliseconds(100));
-        }
-    }
 }
 
 std::vector<monitoring::MetricFamily> Collector::metric_families() const {
@@ -490,24 +489,50 @@ nlohmann::ordered_json Collector::status() const {
     return status;
 }
 
+nlohmann::ordered_json to_json(const monitoring::NodeEpoch& node) {
+    nlohmann::ordered_json document{{"state_slot", node.state_slot},
+                                    {"head_slot", node.head_slot},
+                                    {"sync_distance", node.sync_distance},
+                                    {"is_syncing", node.is_syncing},
+                                    {"peers", node.peers},
+                                    {"finalized_epoch", node.finalized_epoch},
+                                    {"justified_epoch", node.justified_epoch},
+                                    {"head_lag_slots", node.head_lag_slots},
+                                    {"finality_lag_epochs", node.finality_lag_epochs},
+                                    {"data_dir_bytes", node.data_dir_bytes}};
+    if (node.el_syncing) document["execution_syncing"] = *node.el_syncing;
+    if (node.el_peers) document["execution_peers"] = *node.el_peers;
+    return document;
+}
+
+nlohmann::ordered_json to_json(const monitoring::ValidatorEpoch& record) {
+    const auto optional_flag = [](std::optional<bool> value) -> nlohmann::ordered_json {
+        if (!value) return nullptr;
+        return *value;
+    };
+    return {{"label", record.label},
+            {"pubkey", record.pubkey},
+            {"index", record.index},
+            {"status", record.status},
+            {"balance_gwei", record.balance},
+            {"balance_delta_gwei", record.balance_delta},
+            {"figures_from", monitoring::figure_source_name(record.source)},
+            {"source", optional_flag(record.source_hit)},
+            {"target", optional_flag(record.target_hit)},
+            {"head", optional_flag(record.head_hit)},
+            {"attestation_reward_gwei", record.attestation_reward},
+            {"ideal_attestation_reward_gwei", record.ideal_attestation_reward},
+            {"missed_attestations_in_row", record.missed_attestations_in_row},
+            {"proposals_made", record.proposals_made},
+            {"proposals_missed", record.proposals_missed}};
+}
+
 nlohmann::ordered_json to_json(const monitoring::EpochSnapshot& snapshot) {
     nlohmann::ordered_json document;
     if (snapshot.node) {
-        const auto& node = *snapshot.node;
-        document["iteration"] = node.iteration;
-        document["epoch"] = node.epoch;
-        document["node"] = {{"state_slot", node.state_slot},
-                            {"head_slot", node.head_slot},
-                            {"sync_distance", node.sync_distance},
-                            {"is_syncing", node.is_syncing},
-                            {"peers", node.peers},
-                            {"finalized_epoch", node.finalized_epoch},
-                            {"justified_epoch", node.justified_epoch},
-                            {"head_lag_slots", node.head_lag_slots},
-                            {"finality_lag_epochs", node.finality_lag_epochs},
-                            {"data_dir_bytes", node.data_dir_bytes}};
-        if (node.el_syncing) document["node"]["execution_syncing"] = *node.el_syncing;
-        if (node.el_peers) document["node"]["execution_peers"] = *node.el_peers;
+        document["iteration"] = snapshot.node->iteration;
+        document["epoch"] = snapshot.node->epoch;
+        document["node"] = to_json(*snapshot.node);
     }
     if (snapshot.network) {
         document["network"] = {{"active_validators", snapshot.network->active_validators},
@@ -515,28 +540,8 @@ nlohmann::ordered_json to_json(const monitoring::EpochSnapshot& snapshot) {
                                {"target_participation", snapshot.network->target_participation},
                                {"head_participation", snapshot.network->head_participation}};
     }
-    const auto optional_flag = [](std::optional<bool> value) -> nlohmann::ordered_json {
-        if (!value) return nullptr;
-        return *value;
-    };
     auto validators = nlohmann::ordered_json::array();
-    for (const auto& record : snapshot.validators) {
-        validators.push_back({{"label", record.label},
-                              {"pubkey", record.pubkey},
-                              {"index", record.index},
-                              {"status", record.status},
-                              {"balance_gwei", record.balance},
-                              {"balance_delta_gwei", record.balance_delta},
-                              {"figures_from", monitoring::figure_source_name(record.source)},
-                              {"source", optional_flag(record.source_hit)},
-                              {"target", optional_flag(record.target_hit)},
-                              {"head", optional_flag(record.head_hit)},
-                              {"attestation_reward_gwei", record.attestation_reward},
-                              {"ideal_attestation_reward_gwei", record.ideal_attestation_reward},
-                              {"missed_attestations_in_row", record.missed_attestations_in_row},
-                              {"proposals_made", record.proposals_made},
-                              {"proposals_missed", record.proposals_missed}});
-    }
+    for (const auto& record : snapshot.validators) validators.push_back(to_json(record));
     document["validators"] = std::move(validators);
     auto missing = nlohmann::ordered_json::array();
     for (const auto& validator : snapshot.missing) {

@@ -12,8 +12,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include <atomic>
-#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -46,7 +44,6 @@ struct CollectorSettings {
     std::function<std::int64_t()> clock;            // Unix seconds; empty: the system clock
     std::uint64_t backfill_epochs{4};               // judged at most this far back when (re)starting mid-iteration
     std::int64_t raw_days{30};                      // per-epoch validator rows kept; older ones are rolled into days
-    std::chrono::milliseconds poll_interval{2000};
 };
 
 struct CollectorCounters {
@@ -72,8 +69,6 @@ class Collector {
     [[nodiscard]] Result<monitoring::EpochSnapshot> judge_once(std::optional<std::uint64_t> epoch);
     // Counts a failed poll (ephemery_monitor_errors_total) and logs it when the reason changed.
     void record_failure(const Error& error);
-    // poll() until `stop`, every poll_interval; failures are recorded.
-    void run(const std::atomic<bool>& stop);
 
     // The latest snapshot's families, per-validator series capped by max_validator_series.
     [[nodiscard]] std::vector<monitoring::MetricFamily> metric_families() const;
@@ -91,7 +86,9 @@ class Collector {
     std::unique_ptr<State> state_;
 };
 
-// beacon-APIs JSON for one snapshot (monitor once --json, status).
+// JSON for one snapshot (monitor once --json) and for single records (history --json).
 [[nodiscard]] nlohmann::ordered_json to_json(const monitoring::EpochSnapshot& snapshot);
+[[nodiscard]] nlohmann::ordered_json to_json(const monitoring::NodeEpoch& node);
+[[nodiscard]] nlohmann::ordered_json to_json(const monitoring::ValidatorEpoch& record);
 
 }  // namespace ephemery::collector

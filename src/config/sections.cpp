@@ -1,6 +1,8 @@
 // The schema of ephemery.yaml: every key, its type, default and allowed values, and cross-field checks.
 #include "config/config.hpp"
 
+#include "monitoring/assess.hpp"
+
 #include <arpa/inet.h>
 #include <fmt/format.h>
 
@@ -86,14 +88,7 @@ std::optional<std::string> check_graffiti(const std::string& text) {
 // "0-63,100,200-201"
 std::optional<std::string> check_index_ranges(const std::string& text) {
     for (const auto& part : split_list(text, ',')) {
-        const auto dash = part.find('-');
-        const std::string first = part.substr(0, dash);
-        const std::string last = dash == std::string::npos ? first : part.substr(dash + 1);
-        const auto digits = [](const std::string& s) {
-            return !s.empty() && s.size() <= 19 &&
-                   std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c) != 0; });
-        };
-        if (!digits(first) || !digits(last) || std::stoull(first) > std::stoull(last)) {
+        if (!monitoring::parse_index_ranges(part)) {
             return fmt::format("has a bad range \"{}\" (write indices like 0-63,100)", part);
         }
     }

@@ -53,7 +53,9 @@ Result<std::unique_ptr<Alerting>> Alerting::create(const alerts::Settings& setti
     auto store = history::HistoryStore::open(database);
     if (!store) return store.error();
     alerts::EngineState state;
+    std::string saved_state;
     if (auto saved = store->get_value(engine_state_key); saved && *saved) {
+        saved_state = **saved;
         if (auto restored = alerts::engine_state_from_json(**saved)) {
             state = std::move(*restored);
         } else {
@@ -61,8 +63,10 @@ Result<std::unique_ptr<Alerting>> Alerting::create(const alerts::Settings& setti
                          restored.error().message);
         }
     }
-    return std::unique_ptr<Alerting>(
+    auto alerting = std::unique_ptr<Alerting>(
         new Alerting(std::move(*rules), std::move(state), settings.channels, std::move(*store)));
+    alerting->saved_state_ = std::move(saved_state);
+    return alerting;
 }
 
 void Alerting::evaluate(const std::vector<monitoring::Sample>& samples, std::uint64_t iteration, std::uint64_t epoch,
@@ -96,10 +100,14 @@ void Alerting::evaluate(const std::vector<monitoring::Sample>& samples, std::uin
             spdlog::warn("alerting: {}", recorded.error().message);
         }
     }
-    if (!notifications.empty() || !engine_.alerts().empty()) {
-        if (auto saved = store_.put_value(engine_state_key, engine_.to_json()); !saved) {
+    // Evaluated at every poll; written only when it changed (a new epoch counted, an alert started or ended).
+    auto state = engine_.to_json();
+    if (state != saved_state_) {
+        if (auto saved = store_.put_value(engine_state_key, state); !saved) {
             ++record_failures_;
             spdlog::warn("alerting: cannot save the alert state: {}", saved.error().message);
+        } else {
+            saved_state_ = std::move(state);
         }
     }
 }

@@ -15,6 +15,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <vector>
 
 namespace ephemery::daemon {
@@ -48,6 +49,7 @@ class Alerting {
     history::HistoryStore store_;
     std::uint64_t notifications_{0};
     std::uint64_t record_failures_{0};
+    std::string saved_state_;  // the engine state last written to the history
 };
 
 }  // namespace ephemery::daemon

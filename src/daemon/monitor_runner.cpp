@@ -59,7 +59,6 @@ void MonitorRunner::loop() {
                     return network::iteration_at(schedule, genesis_time);
                 };
                 settings.process_totals = inputs_.process_totals;
-                settings.poll_interval = inputs_.poll_interval;
                 auto created = collector::Collector::create(std::move(settings), inputs_.sink);
                 const std::scoped_lock lock(mutex_);
                 if (created) {

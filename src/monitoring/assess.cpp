@@ -30,8 +30,8 @@ std::optional<std::vector<std::pair<std::uint64_t, std::uint64_t>>> parse_index_
     for (const auto& item : split_list(text, ',')) {
         const std::string_view part = item;
         const auto dash = part.find('-');
-        const auto first = parse_index(trim(part.substr(0, dash)));
-        const auto last = dash == std::string_view::npos ? first : parse_index(trim(part.substr(dash + 1)));
+        const auto first = parse_index(part.substr(0, dash));
+        const auto last = dash == std::string_view::npos ? first : parse_index(part.substr(dash + 1));
         if (!first || !last || *last < *first) return std::nullopt;
         ranges.emplace_back(*first, *last);
     }
@@ -121,11 +121,16 @@ std::vector<ValidatorEpoch> assess_validators(const WatchList& watch, const Epoc
             record.balance = inputs.state->balances[watched.index];
             record.effective_balance = inputs.state->effective_balances[watched.index];
         }
-        const auto previous = inputs.previous.find(watched.pubkey);
-        const bool continues = previous != inputs.previous.end() && previous->second.iteration == inputs.iteration;
+        const ValidatorEpoch* previous = nullptr;
+        if (inputs.previous != nullptr) {
+            if (const auto found = inputs.previous->find(watched.pubkey); found != inputs.previous->end()) {
+                previous = &found->second;
+            }
+        }
+        const bool continues = previous != nullptr && previous->iteration == inputs.iteration;
         if (continues) {
             record.balance_delta =
-                static_cast<std::int64_t>(record.balance) - static_cast<std::int64_t>(previous->second.balance);
+                static_cast<std::int64_t>(record.balance) - static_cast<std::int64_t>(previous->balance);
         }
         if (const auto found = inputs.figures.find(watched.index); found != inputs.figures.end()) {
             const auto& figures = found->second;
@@ -143,7 +148,7 @@ std::vector<ValidatorEpoch> assess_validators(const WatchList& watch, const Epoc
                            record.head_hit.value_or(false) || record.live.value_or(false);
         const bool known = record.source != FigureSource::none;
         if (active && known && !voted) {
-            record.missed_attestations_in_row = (continues ? previous->second.missed_attestations_in_row : 0) + 1;
+            record.missed_attestations_in_row = (continues ? previous->missed_attestations_in_row : 0) + 1;
         }
         for (const auto& duty : inputs.proposals) {
             if (duty.validator_index != watched.index) continue;

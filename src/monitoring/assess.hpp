@@ -35,7 +35,7 @@ struct WatchList {
 [[nodiscard]] WatchList resolve_watch_list(const std::vector<ValidatorGroup>& groups,
                                            const std::vector<std::array<std::uint8_t, 48>>& registry);
 
-// "0-63,100" -> [0, 63], [100, 100]; nullopt when malformed (the config layer reports it; this is a guard).
+// "0-63,100" -> [0, 63], [100, 100]; nullopt when malformed (config checks monitoring.validators with it).
 [[nodiscard]] std::optional<std::vector<std::pair<std::uint64_t, std::uint64_t>>> parse_index_ranges(
     std::string_view text);
 
@@ -78,8 +78,9 @@ struct EpochInputs {
     // Figures by validator index; a watched index without an entry gets FigureSource::none.
     std::map<std::uint64_t, AttestationFigures> figures;
     std::vector<ProposalDuty> proposals;
-    // The previous record of each pubkey in the same iteration (balance delta, misses in a row).
-    std::map<std::string, ValidatorEpoch, std::less<>> previous;
+    // The previous record of each pubkey (balance delta, misses in a row; only a record of the same iteration
+    // counts). Not owned: the caller keeps them, and updates them after the epoch.
+    const std::map<std::string, ValidatorEpoch, std::less<>>* previous{nullptr};
 };
 
 // The records of the watched validators for one epoch.

@@ -169,13 +169,15 @@ TEST(AssessValidators, CarriesDeltasAndMissesWithinAnIterationOnly) {
         inputs.figures[i] = figures_from_participation(*derived, i, columns.effective_balances[i]);
     }
     inputs.proposals = {ProposalDuty{17, 0, true}, ProposalDuty{18, 2, false}};
+    std::map<std::string, ValidatorEpoch, std::less<>> previous;
     ValidatorEpoch before;
     before.iteration = 7;
     before.balance = gwei_32_eth;
     before.missed_attestations_in_row = 2;
-    inputs.previous[watch.validators[2].pubkey] = before;
+    previous[watch.validators[2].pubkey] = before;
     before.iteration = 6;  // the previous iteration's record of validator 0: no delta across a reset
-    inputs.previous[watch.validators[0].pubkey] = before;
+    previous[watch.validators[0].pubkey] = before;
+    inputs.previous = &previous;
 
     const auto records = assess_validators(watch, inputs);
     ASSERT_EQ(records.size(), 4U);

@@ -1,5 +1,6 @@
 #include "monitoring/participation.hpp"
 
+#include "ssz/codec.hpp"
 #include "ssz/schema.hpp"
 
 #include <fmt/format.h>
@@ -15,9 +16,7 @@ constexpr std::array<std::uint64_t, 3> flag_weights{14, 26, 14};  // source, tar
 constexpr std::uint64_t weight_denominator = 64;
 
 std::uint64_t read_u64(std::span<const std::uint8_t> bytes, std::size_t at) {
-    std::uint64_t value = 0;
-    for (std::size_t i = 0; i < 8; ++i) value |= std::uint64_t{bytes[at + i]} << (8U * i);
-    return value;
+    return ssz::load_uint64(bytes.subspan(at, 8));
 }
 
 std::vector<std::uint64_t> read_u64_list(std::span<const std::uint8_t> bytes) {

@@ -1,6 +1,7 @@
 #include "ssz/beacon.hpp"
 
 #include "core/text.hpp"
+#include "ssz/codec.hpp"
 
 #include <charconv>
 #include <string>
@@ -366,12 +367,6 @@ class SchemaBuilder {
     Basics b_;
 };
 
-std::uint64_t read_u64(std::span<const std::uint8_t> bytes) {
-    std::uint64_t value = 0;
-    for (std::size_t i = 0; i < 8; ++i) value |= std::uint64_t{bytes[i]} << (8 * i);
-    return value;
-}
-
 Chunk read_chunk(std::span<const std::uint8_t> bytes) {
     Chunk chunk{};
     std::copy_n(bytes.begin(), chunk.size(), chunk.begin());
@@ -393,8 +388,8 @@ std::span<const std::uint8_t> field_bytes(const Type& container, std::span<const
 }
 
 phase0::BeaconBlockHeader header_of(std::span<const std::uint8_t> bytes) {
-    return phase0::BeaconBlockHeader{.slot = read_u64(bytes.subspan(0, 8)),
-                                     .proposer_index = read_u64(bytes.subspan(8, 8)),
+    return phase0::BeaconBlockHeader{.slot = load_uint64(bytes.subspan(0, 8)),
+                                     .proposer_index = load_uint64(bytes.subspan(8, 8)),
                                      .parent_root = read_chunk(bytes.subspan(16, 32)),
                                      .state_root = read_chunk(bytes.subspan(48, 32)),
                                      .body_root = read_chunk(bytes.subspan(80, 32))};
@@ -472,7 +467,7 @@ Result<std::uint64_t> peek_state_slot(std::span<const std::uint8_t> state) {
         return make_error(Errc::parse_error, "BeaconState is " + std::to_string(state.size()) +
                                                  " bytes, too short to hold its slot (bytes 40..48)");
     }
-    return read_u64(state.subspan(slot_at, 8));
+    return load_uint64(state.subspan(slot_at, 8));
 }
 
 Result<std::uint64_t> peek_signed_block_slot(std::span<const std::uint8_t> signed_block) {
@@ -487,7 +482,7 @@ Result<std::uint64_t> peek_signed_block_slot(std::span<const std::uint8_t> signe
         return make_error(Errc::parse_error, "SignedBeaconBlock's message offset is " + std::to_string(offset) +
                                                  ", not " + std::to_string(message_at));
     }
-    return read_u64(signed_block.subspan(message_at, 8));
+    return load_uint64(signed_block.subspan(message_at, 8));
 }
 
 Result<StateSummary> inspect_beacon_state(std::span<const std::uint8_t> bytes, ForkName fork,
@@ -500,11 +495,11 @@ Result<StateSummary> inspect_beacon_state(std::span<const std::uint8_t> bytes, F
     const auto validators = field(state, bytes, "validators").value();
     return StateSummary{
         .root = hash_tree_root_of_valid(state, bytes),
-        .genesis_time = read_u64(field_bytes(state, bytes, "genesis_time")),
+        .genesis_time = load_uint64(field_bytes(state, bytes, "genesis_time")),
         .genesis_validators_root = read_chunk(field_bytes(state, bytes, "genesis_validators_root")),
-        .slot = read_u64(field_bytes(state, bytes, "slot")),
+        .slot = load_uint64(field_bytes(state, bytes, "slot")),
         .latest_block_header = header_of(field_bytes(state, bytes, "latest_block_header")),
-        .finalized_checkpoint = phase0::Checkpoint{.epoch = read_u64(finalized.subspan(0, 8)),
+        .finalized_checkpoint = phase0::Checkpoint{.epoch = load_uint64(finalized.subspan(0, 8)),
                                                    .root = read_chunk(finalized.subspan(8, 32))},
         .validator_count = validators.bytes.size() / validators.type->element()->size(),
     };
@@ -520,8 +515,8 @@ Result<BlockSummary> inspect_signed_beacon_block(std::span<const std::uint8_t> b
     const Type& block = *schemas.beacon_block;
     return BlockSummary{
         .root = hash_tree_root_of_valid(block, message),
-        .slot = read_u64(field_bytes(block, message, "slot")),
-        .proposer_index = read_u64(field_bytes(block, message, "proposer_index")),
+        .slot = load_uint64(field_bytes(block, message, "slot")),
+        .proposer_index = load_uint64(field_bytes(block, message, "proposer_index")),
         .parent_root = read_chunk(field_bytes(block, message, "parent_root")),
         .state_root = read_chunk(field_bytes(block, message, "state_root")),
         .body_root = hash_tree_root_of_valid(*schemas.beacon_block_body, field_bytes(block, message, "body")),

@@ -19,6 +19,13 @@ namespace ephemery::ssz {
 // Size of an offset in the fixed part of a container or a list of variable-size elements.
 inline constexpr std::size_t bytes_per_length_offset = 4;
 
+// The uint64 in the first 8 bytes of `bytes` (little-endian), for bytes already validated against a schema.
+[[nodiscard]] inline std::uint64_t load_uint64(std::span<const std::uint8_t> bytes) {
+    std::uint64_t value = 0;
+    for (std::size_t i = 0; i < 8; ++i) value |= std::uint64_t{bytes[i]} << (8U * i);
+    return value;
+}
+
 class Reader {
   public:
     explicit Reader(std::span<const std::uint8_t> bytes) noexcept : bytes_(bytes) {}
