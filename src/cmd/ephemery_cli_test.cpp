@@ -1,5 +1,6 @@
 // Runs the real binary: exit codes and messages as an operator sees them.
 #include "cmd/cli_test_fixture.hpp"
+#include "test_support/background_process.hpp"
 #include "test_support/files.hpp"
 #include "test_support/http_server.hpp"
 #include "test_support/release_fixture.hpp"
@@ -646,6 +647,22 @@ TEST_F(KeysCli, NewKeysImportIntoLodestarThenRotateAndCheck) {
         EXPECT_EQ(test::contents_of(entry.path()), "a brand new password");
         EXPECT_EQ(file_mode(entry.path()), 0600U);
     }
+}
+
+TEST_F(Cli, MonitoringCommandsSayWhatIsMissing) {
+    const std::string data_dir = (work_.path() / "data").string();
+    const auto history = run({"--data-dir", data_dir, "history"});
+    EXPECT_EQ(history.exit_code, 3);
+    EXPECT_NE(history.err.find("no monitoring history at"), std::string::npos) << history.err;
+
+    const auto bad_period = run({"--data-dir", data_dir, "report", "--period", "2w"});
+    EXPECT_EQ(bad_period.exit_code, 2);
+    EXPECT_NE(bad_period.err.find("7d"), std::string::npos) << bad_period.err;  // the allowed windows are listed
+
+    const auto once = run({"--data-dir", data_dir, "monitor", "once", "--beacon-url",
+                           "http://127.0.0.1:" + std::to_string(test::free_loopback_port())});
+    EXPECT_EQ(once.exit_code, 3);
+    EXPECT_NE(once.err.find("127.0.0.1"), std::string::npos) << once.err;  // which node could not be reached
 }
 
 }  // namespace
