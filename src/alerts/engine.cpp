@@ -115,25 +115,51 @@ class StateReader {
     }
 };
 
+// Calls read(item, "name[i]") for each element of `list`, all of which must be objects; stops at the first problem.
+template <typename Read>
+void for_each_object(StateReader& reader, const json& list, std::string_view name, Read&& read) {
+    for (std::size_t i = 0; i < list.size() && !reader.problem; ++i) {
+        const std::string where = fmt::format("{}[{}]", name, i);
+        if (!list[i].is_object()) {
+            reader.problem = where + " is not an object";
+            return;
+        }
+        read(list[i], where);
+    }
+}
+
+std::vector<Silence> read_silences(StateReader& reader, const json& list) {
+    std::vector<Silence> silences;
+    for_each_object(reader, list, "silences", [&](const json& item, const std::string& where) {
+        Silence silence;
+        silence.rule = reader.text(item, "rule", where);
+        silence.matchers = reader.labels(item, "labels", where);
+        silence.until = reader.integer(item, "until", where);
+        silence.reason = reader.text(item, "reason", where);
+        silences.push_back(std::move(silence));
+    });
+    return silences;
+}
+
+// Both documents carry the state's version; one this ephemery does not know is refused, not guessed at.
+Status check_version(StateReader& reader, const json& document, std::string_view what) {
+    if (const json* version = reader.field(document, "version", Kind::count, "document");
+        version != nullptr && version->get<std::uint64_t>() != state_version) {
+        return make_error(Errc::unsupported, fmt::format("{}: version {} is not supported (expected {})", what,
+                                                         version->get<std::uint64_t>(), state_version));
+    }
+    return {};
+}
+
 Result<EngineState> parse_state(const json& document) {
     if (!document.is_object()) return make_error(Errc::parse_error, "alert state: expected a JSON object");
     StateReader reader;
     EngineState state;
-    if (const json* version = reader.field(document, "version", Kind::count, "state");
-        version != nullptr && version->get<std::uint64_t>() != state_version) {
-        return make_error(Errc::unsupported, fmt::format("alert state: version {} is not supported (expected {})",
-                                                         version->get<std::uint64_t>(), state_version));
-    }
+    if (auto version = check_version(reader, document, "alert state"); !version) return version.error();
     const json* alerts = reader.field(document, "alerts", Kind::array, "state");
     const json* silences = reader.field(document, "silences", Kind::array, "state");
     if (alerts != nullptr) {
-        for (std::size_t i = 0; i < alerts->size() && !reader.problem; ++i) {
-            const json& item = (*alerts)[i];
-            const std::string where = fmt::format("alerts[{}]", i);
-            if (!item.is_object()) {
-                reader.problem = where + " is not an object";
-                break;
-            }
+        for_each_object(reader, *alerts, "alerts", [&](const json& item, const std::string& where) {
             Alert alert;
             alert.rule = reader.text(item, "rule", where);
             alert.labels = reader.labels(item, "labels", where);
@@ -157,26 +183,24 @@ Result<EngineState> parse_state(const json& document) {
             alert.notified_severity = reader.severity(item, "notified_severity", where);
             alert.notified_active_epochs = reader.count(item, "notified_active_epochs", where);
             state.alerts.push_back(std::move(alert));
-        }
+        });
     }
-    if (silences != nullptr) {
-        for (std::size_t i = 0; i < silences->size() && !reader.problem; ++i) {
-            const json& item = (*silences)[i];
-            const std::string where = fmt::format("silences[{}]", i);
-            if (!item.is_object()) {
-                reader.problem = where + " is not an object";
-                break;
-            }
-            Silence silence;
-            silence.rule = reader.text(item, "rule", where);
-            silence.matchers = reader.labels(item, "labels", where);
-            silence.until = reader.integer(item, "until", where);
-            silence.reason = reader.text(item, "reason", where);
-            state.silences.push_back(std::move(silence));
-        }
-    }
+    if (silences != nullptr) state.silences = read_silences(reader, *silences);
     if (reader.problem) return make_error(Errc::parse_error, "alert state: " + *reader.problem);
     return state;
+}
+
+json silences_json(const std::vector<Silence>& silences) {
+    json list = json::array();
+    for (const auto& silence : silences) {
+        list.push_back(json{
+            {"rule", silence.rule},
+            {"labels", labels_to_json(silence.matchers)},
+            {"until", silence.until},
+            {"reason", silence.reason},
+        });
+    }
+    return list;
 }
 
 }  // namespace
@@ -245,6 +269,11 @@ AlertEngine::AlertEngine(std::vector<Rule> rules, EngineState state)
 void AlertEngine::add_silence(Silence silence) {
     silence.matchers = sorted(std::move(silence.matchers));
     silences_.push_back(std::move(silence));
+}
+
+void AlertEngine::set_silences(std::vector<Silence> silences) {
+    silences_.clear();
+    for (auto& silence : silences) add_silence(std::move(silence));
 }
 
 bool AlertEngine::silenced(const std::string& rule, const Labels& labels) const {
@@ -376,16 +405,7 @@ std::string AlertEngine::to_json() const {
             {"notified_active_epochs", alert.notified_active_epochs},
         });
     }
-    json silences = json::array();
-    for (const auto& silence : silences_) {
-        silences.push_back(json{
-            {"rule", silence.rule},
-            {"labels", labels_to_json(silence.matchers)},
-            {"until", silence.until},
-            {"reason", silence.reason},
-        });
-    }
-    const json document{{"version", state_version}, {"alerts", alerts}, {"silences", silences}};
+    const json document{{"version", state_version}, {"alerts", alerts}, {"silences", silences_json(silences_)}};
     return document.dump(2);
 }
 
@@ -397,6 +417,25 @@ Result<EngineState> engine_state_from_json(std::string_view json_text) {
     } catch (const std::exception& error) {
         return make_error(Errc::parse_error, fmt::format("alert state: cannot be read: {}", error.what()));
     }
+}
+
+std::string silences_to_json(const std::vector<Silence>& silences) {
+    return json{{"version", state_version}, {"silences", silences_json(silences)}}.dump(2);
+}
+
+Result<std::vector<Silence>> silences_from_json(std::string_view json_text) {
+    const json document = json::parse(json_text, nullptr, false);
+    if (document.is_discarded() || !document.is_object()) {
+        return make_error(Errc::parse_error, "alert silences: not a JSON object");
+    }
+    StateReader reader;
+    if (auto version = check_version(reader, document, "alert silences"); !version) return version.error();
+    std::vector<Silence> silences;
+    if (const json* list = reader.field(document, "silences", Kind::array, "document"); list != nullptr) {
+        silences = read_silences(reader, *list);
+    }
+    if (reader.problem) return make_error(Errc::parse_error, "alert silences: " + *reader.problem);
+    return silences;
 }
 
 }  // namespace ephemery::alerts

@@ -89,6 +89,8 @@ class AlertEngine {
                                                      std::uint64_t iteration, std::uint64_t epoch, std::int64_t now);
 
     void add_silence(Silence silence);
+    // Replaces every silence (the operator's list, `ephemery alerts silence`, is the authority when it exists).
+    void set_silences(std::vector<Silence> silences);
     [[nodiscard]] const std::vector<Silence>& silences() const { return silences_; }
     // Pending and firing alerts, ordered by rule and labels.
     [[nodiscard]] std::vector<Alert> alerts() const;
@@ -110,5 +112,10 @@ class AlertEngine {
 
 // Reads what to_json() wrote; errors name the field.
 [[nodiscard]] Result<EngineState> engine_state_from_json(std::string_view json_text);
+
+// The operator's silences as stored between `ephemery alerts silence` and the daemon: {"version": 1, "silences":
+// [...]} with the elements of the engine state's "silences".
+[[nodiscard]] std::string silences_to_json(const std::vector<Silence>& silences);
+[[nodiscard]] Result<std::vector<Silence>> silences_from_json(std::string_view json_text);
 
 }  // namespace ephemery::alerts

@@ -218,6 +218,37 @@ TEST(AlertEngine, AnAlertThatResolvesWhileSilencedAndWasNeverAnnouncedStaysQuiet
     EXPECT_TRUE(engine.evaluate(sync_at(0), 1, 2, t0 + 2000).empty());
 }
 
+TEST(AlertEngine, TheOperatorsSilencesRoundTripAndReplaceTheEnginesOwn) {
+    Silence silence;
+    silence.rule = "node_out_of_sync";
+    silence.matchers = {{"node", "bn"}};
+    silence.until = t0 + 60;
+    silence.reason = "upgrading \"bn\"";
+    const auto text = silences_to_json({silence});
+    const auto parsed = silences_from_json(text);
+    ASSERT_TRUE(parsed) << parsed.error().message;
+    ASSERT_EQ(parsed->size(), 1U);
+    EXPECT_EQ((*parsed)[0].reason, silence.reason);
+    EXPECT_EQ((*parsed)[0].matchers, silence.matchers);
+
+    Rule rule = sync_rule();
+    rule.for_epochs = 1;
+    AlertEngine engine({rule});
+    Silence everything;
+    everything.until = t0 + 10'000;
+    engine.add_silence(everything);
+    engine.set_silences(*parsed);  // the operator lifted the broad one and muted only bn
+    ASSERT_EQ(engine.silences().size(), 1U);
+    EXPECT_TRUE(engine.evaluate(sync_at(40), 1, 1, t0).empty());
+    EXPECT_EQ(engine.evaluate(sync_at(40), 1, 2, t0 + 60).size(), 1U);  // expired: announced
+
+    const auto bad = silences_from_json(R"({"version":1,"silences":[{"rule":"x","labels":{},"until":"soon"}]})");
+    ASSERT_FALSE(bad);
+    EXPECT_NE(bad.error().message.find("silences[0].until"), std::string::npos) << bad.error().message;
+    EXPECT_FALSE(silences_from_json(R"({"version":2,"silences":[]})"));
+    EXPECT_FALSE(silences_from_json("[]"));
+}
+
 TEST(AlertEngine, StateSurvivesARestartThroughJson) {
     Rule rule = sync_rule();
     rule.for_epochs = 2;

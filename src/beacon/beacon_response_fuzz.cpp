@@ -26,6 +26,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     (void)parse_proposer_duties(text);
     (void)parse_liveness(text);
     (void)parse_attestation_rewards(text);
+    (void)parse_committees(text);
     (void)parse_rpc_result(text);
     (void)parse_execution_syncing(text);
     (void)parse_quantity(text);

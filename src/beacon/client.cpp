@@ -170,8 +170,19 @@ Result<std::vector<ProposerDuty>> BeaconClient::proposer_duties(std::uint64_t ep
 Result<std::vector<Liveness>> BeaconClient::liveness(std::uint64_t epoch, const std::vector<std::uint64_t>& indices) {
     auto body =
         post_json(fmt::format("/eth/v1/validator/liveness/{}", epoch), nlohmann::json(as_strings(indices)).dump());
+    if (!body && (body.error().code == Errc::not_found || body.error().message.find("HTTP 405") != std::string::npos)) {
+        // The draft form before the POST one (Lodestar before 1.8 serves only this).
+        body = get_json(fmt::format("/eth/v1/validator/liveness?epoch={}&{}", epoch,
+                                    array_query("indices", as_strings(indices), ArrayStyle::repeated)));
+    }
     if (!body) return body.error();
     return parse_liveness(*body);
+}
+
+Result<std::vector<Committee>> BeaconClient::committees(const std::string& state_id, std::uint64_t epoch) {
+    auto body = get_json(fmt::format("/eth/v1/beacon/states/{}/committees?epoch={}", state_id, epoch));
+    if (!body) return body.error();
+    return parse_committees(*body);
 }
 
 Result<std::vector<AttestationReward>> BeaconClient::attestation_rewards(std::uint64_t epoch,

@@ -59,6 +59,8 @@ class BeaconClient {
     [[nodiscard]] Result<std::vector<ProposerDuty>> proposer_duties(std::uint64_t epoch);
     [[nodiscard]] Result<std::vector<Liveness>> liveness(std::uint64_t epoch,
                                                          const std::vector<std::uint64_t>& indices);
+    // The committees of `epoch` as the state `state_id` shuffles them (its previous, current or next epoch).
+    [[nodiscard]] Result<std::vector<Committee>> committees(const std::string& state_id, std::uint64_t epoch);
     [[nodiscard]] Result<std::vector<AttestationReward>> attestation_rewards(std::uint64_t epoch,
                                                                              const std::vector<std::uint64_t>& indices);
     // SSZ bodies written to `destination` as they arrive (the caller owns verification and renaming). A JSON

@@ -91,6 +91,28 @@ TEST(BeaconClient, ValidatorsFallBackFromPostToEitherArrayForm) {
     EXPECT_THAT(queries, testing::ElementsAre("1", "2"));
 }
 
+TEST(BeaconClient, LivenessFallsBackToTheDraftGetForm) {
+    std::string query;
+    std::mutex mutex;
+    test::HttpTestServer server([&](httplib::Server& http) {
+        // Like Lodestar before 1.8: no POST /eth/v1/validator/liveness/{epoch}, only the draft GET.
+        http.Get("/eth/v1/validator/liveness", [&](const httplib::Request& request, httplib::Response& response) {
+            const std::lock_guard lock(mutex);
+            query = request.get_param_value("epoch") + ":" + std::to_string(request.get_param_value_count("indices"));
+            response.set_content(
+                R"({"data":[{"index":3,"epoch":5,"is_live":true},{"index":4,"epoch":5,"is_live":false}]})",
+                "application/json");
+        });
+    });
+    BeaconClient client(server.base_url(), quick_settings());
+    const auto live = client.liveness(5, {3, 4});
+    ASSERT_TRUE(live) << live.error().message;
+    ASSERT_EQ(live->size(), 2U);
+    EXPECT_TRUE((*live)[0].is_live);
+    EXPECT_FALSE((*live)[1].is_live);
+    EXPECT_EQ(query, "5:2");
+}
+
 TEST(BeaconClient, DownloadsSszToDiskWithTheForkHeader) {
     const std::string ssz(100000, '\x07');
     test::HttpTestServer server([&](httplib::Server& http) {

@@ -50,9 +50,7 @@ Result<std::string> string_at(const json& object, std::string_view name, std::st
 
 // Beacon API integers are quoted decimals; a bare JSON number is accepted too (some clients send them).
 template <typename Integer>
-Result<Integer> integer_at(const json& object, std::string_view name, std::string_view path) {
-    const json* value = member(object, name);
-    const std::string field = fmt::format("{}.{}", path, name);
+Result<Integer> integer_of(const json* value, const std::string& field) {
     if (value == nullptr) return bad_field(field, "is missing");
     if (value->is_number_integer()) {
         if constexpr (std::is_unsigned_v<Integer>) {
@@ -71,6 +69,11 @@ Result<Integer> integer_at(const json& object, std::string_view name, std::strin
         return bad_field(field, fmt::format("is not a decimal integer in range: \"{}\"", text.substr(0, 40)));
     }
     return parsed;
+}
+
+template <typename Integer>
+Result<Integer> integer_at(const json& object, std::string_view name, std::string_view path) {
+    return integer_of<Integer>(member(object, name), fmt::format("{}.{}", path, name));
 }
 
 template <std::size_t size>
@@ -281,6 +284,25 @@ Result<std::vector<Liveness>> parse_liveness(std::string_view json_text) {
         EPHEMERY_TRY(liveness.index, integer_at<std::uint64_t>(element, "index", path));
         EPHEMERY_TRY(liveness.is_live, bool_at(element, "is_live", path));
         return liveness;
+    });
+}
+
+Result<std::vector<Committee>> parse_committees(std::string_view json_text) {
+    return parse_array<Committee>(json_text, [](const json& element, const std::string& path) -> Result<Committee> {
+        Committee committee;
+        EPHEMERY_TRY(committee.index, integer_at<std::uint64_t>(element, "index", path));
+        EPHEMERY_TRY(committee.slot, integer_at<std::uint64_t>(element, "slot", path));
+        const json* validators = member(element, "validators");
+        if (validators == nullptr || !validators->is_array()) {
+            return bad_field(path + ".validators", "is missing or not an array");
+        }
+        committee.validators.reserve(validators->size());
+        for (std::size_t i = 0; i < validators->size(); ++i) {
+            auto index = integer_of<std::uint64_t>(&(*validators)[i], fmt::format("{}.validators[{}]", path, i));
+            if (!index) return index.error();
+            committee.validators.push_back(*index);
+        }
+        return committee;
     });
 }
 

@@ -97,6 +97,12 @@ struct Liveness {  // POST /eth/v1/validator/liveness/{epoch}
     bool is_live{false};
 };
 
+struct Committee {  // GET /eth/v1/beacon/states/{state_id}/committees
+    std::uint64_t index{0};
+    std::uint64_t slot{0};
+    std::vector<std::uint64_t> validators;  // in aggregation-bit order
+};
+
 struct AttestationReward {  // POST /eth/v1/beacon/rewards/attestations/{epoch}: total_rewards
     std::uint64_t validator_index{0};
     std::int64_t head{0};
@@ -120,6 +126,7 @@ struct AttestationReward {  // POST /eth/v1/beacon/rewards/attestations/{epoch}:
 [[nodiscard]] Result<std::vector<ProposerDuty>> parse_proposer_duties(std::string_view json);
 [[nodiscard]] Result<std::vector<Liveness>> parse_liveness(std::string_view json);
 [[nodiscard]] Result<std::vector<AttestationReward>> parse_attestation_rewards(std::string_view json);
+[[nodiscard]] Result<std::vector<Committee>> parse_committees(std::string_view json);
 
 // Array query parameters: beacon-APIs allow `id=1,2` and `id=1&id=2`; some clients accept only one form.
 enum class ArrayStyle { comma, repeated };

@@ -77,6 +77,21 @@ TEST(BeaconTypes, ParsesSpecAndArrays) {
     EXPECT_EQ((*rewards)[0].target, -5);
 }
 
+TEST(BeaconTypes, ParsesCommitteesAndNamesABadMember) {
+    const auto committees = parse_committees(
+        R"({"execution_optimistic":false,"finalized":true,"data":[{"index":"1","slot":"9","validators":["4","2",7]}]})");
+    ASSERT_TRUE(committees) << committees.error().message;
+    ASSERT_EQ(committees->size(), 1U);
+    EXPECT_EQ((*committees)[0].slot, 9U);
+    EXPECT_EQ((*committees)[0].index, 1U);
+    EXPECT_THAT((*committees)[0].validators, testing::ElementsAre(4U, 2U, 7U));
+
+    const auto bad = parse_committees(R"({"data":[{"index":"1","slot":"9","validators":["4","x"]}]})");
+    ASSERT_FALSE(bad);
+    EXPECT_THAT(bad.error().message, HasSubstr("data[0].validators[1]"));
+    EXPECT_FALSE(parse_committees(R"({"data":[{"index":"1","slot":"9"}]})"));
+}
+
 TEST(BeaconTypes, ArrayQueryForms) {
     EXPECT_EQ(array_query("id", {"1", "2", "3"}, ArrayStyle::comma), "id=1,2,3");
     EXPECT_EQ(array_query("id", {"1", "2"}, ArrayStyle::repeated), "id=1&id=2");

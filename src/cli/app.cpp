@@ -39,6 +39,7 @@ int run(int argc, char** argv) {
     add_devnet_command(app, context);
     add_checkpoint_command(app, context);
     add_monitor_commands(app, context);
+    add_alerts_commands(app, context);
 
     try {
         app.parse(argc, argv);

@@ -25,5 +25,6 @@ void add_devnet_command(CLI::App& app, CommandContext& context);
 void add_checkpoint_command(CLI::App& app, CommandContext& context);
 // `monitor once` and `history`.
 void add_monitor_commands(CLI::App& app, CommandContext& context);
+void add_alerts_commands(CLI::App& app, CommandContext& context);
 
 }  // namespace ephemery::cli

@@ -47,15 +47,22 @@ std::string short_pubkey(const std::string& pubkey) {
 }
 
 void print_validators(const std::vector<monitoring::ValidatorEpoch>& rows) {
-    fmt::print("{:>9} {:>5} {:<10} {:>7} {:<12} {:<16} {:>15} {:>9} {:>9}  S T H  {:>4}  {:<19}\n", "iteration",
-               "epoch", "label", "index", "pubkey", "status", "balance (Gwei)", "delta", "reward", "miss",
-               "figures from");
+    const auto or_dash = [](const auto& value) { return value ? fmt::format("{}", *value) : std::string("-"); };
+    fmt::print("{:>9} {:>5} {:<10} {:>7} {:<12} {:<16} {:>15} {:>9} {:>9}  S T H L  {:>4} {:>5} {:>5}  {:<19}\n",
+               "iteration", "epoch", "label", "index", "pubkey", "status", "balance (Gwei)", "delta", "reward", "miss",
+               "delay", "sync", "figures from");
     for (const auto& row : rows) {
-        fmt::print("{:>9} {:>5} {:<10} {:>7} {:<12} {:<16} {:>15} {:>9} {:>9}  {} {} {}  {:>4}  {:<19}\n",
-                   row.iteration, row.epoch, row.label, row.index, short_pubkey(row.pubkey), row.status, row.balance,
-                   row.balance_delta, fmt::format("{}/{}", row.attestation_reward, row.ideal_attestation_reward),
-                   vote(row.source_hit), vote(row.target_hit), vote(row.head_hit), row.missed_attestations_in_row,
-                   monitoring::figure_source_name(row.source));
+        const std::string sync =
+            row.sync_participated && row.sync_missed
+                ? fmt::format("{}/{}", *row.sync_participated, *row.sync_participated + *row.sync_missed)
+                : std::string("-");
+        fmt::print(
+            "{:>9} {:>5} {:<10} {:>7} {:<12} {:<16} {:>15} {:>9} {:>9}  {} {} {} {}  {:>4} {:>5} {:>5}  {:<19}\n",
+            row.iteration, row.epoch, row.label, row.index, short_pubkey(row.pubkey), row.status, row.balance,
+            row.balance_delta, fmt::format("{}/{}", row.attestation_reward, row.ideal_attestation_reward),
+            vote(row.source_hit), vote(row.target_hit), vote(row.head_hit), vote(row.live),
+            row.missed_attestations_in_row, or_dash(row.inclusion_delay), sync,
+            monitoring::figure_source_name(row.source));
     }
 }
 

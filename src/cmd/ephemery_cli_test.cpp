@@ -665,5 +665,43 @@ TEST_F(Cli, MonitoringCommandsSayWhatIsMissing) {
     EXPECT_NE(once.err.find("127.0.0.1"), std::string::npos) << once.err;  // which node could not be reached
 }
 
+TEST_F(Cli, AlertSilencesAreSetListedAndLifted) {
+    const auto data_dir = work_.path() / "data";
+    std::filesystem::create_directories(data_dir);
+    const auto missing_dir = run({"--data-dir", (work_.path() / "nowhere").string(), "alerts", "silences"});
+    EXPECT_EQ(missing_dir.exit_code, 3);
+    EXPECT_NE(missing_dir.err.find("does not exist"), std::string::npos) << missing_dir.err;
+
+    const std::string dir = data_dir.string();
+    const auto bad_rule = run({"--data-dir", dir, "alerts", "silence", "--rule", "no_such_rule", "--for", "1h"});
+    EXPECT_EQ(bad_rule.exit_code, 2);
+    EXPECT_NE(bad_rule.err.find("node_out_of_sync"), std::string::npos) << bad_rule.err;  // the rules are listed
+    const auto bad_duration = run({"--data-dir", dir, "alerts", "silence", "--for", "soon"});
+    EXPECT_EQ(bad_duration.exit_code, 2);
+    EXPECT_NE(bad_duration.err.find("--for \"soon\""), std::string::npos) << bad_duration.err;
+    const auto bad_match = run({"--data-dir", dir, "alerts", "silence", "--for", "1h", "--match", "mine"});
+    EXPECT_EQ(bad_match.exit_code, 2);
+
+    const auto set = run({"--data-dir", dir, "alerts", "silence", "--rule", "node_out_of_sync", "--match", "label=mine",
+                          "--for", "2h", "--reason", "upgrading"});
+    ASSERT_EQ(set.exit_code, 0) << set.err;
+    EXPECT_NE(set.out.find("rule node_out_of_sync where label=mine"), std::string::npos) << set.out;
+    ASSERT_EQ(run({"--data-dir", dir, "alerts", "silence", "--for", "30m"}).exit_code, 0);
+
+    const auto listed = run({"--data-dir", dir, "alerts", "silences", "--json"});
+    ASSERT_EQ(listed.exit_code, 0) << listed.err;
+    const auto document = nlohmann::json::parse(listed.out);
+    ASSERT_EQ(document["silences"].size(), 2U);
+    EXPECT_EQ(document["silences"][0]["labels"]["label"], "mine");
+    EXPECT_EQ(document["silences"][1]["rule"], "");
+
+    EXPECT_EQ(run({"--data-dir", dir, "alerts", "unsilence", "3"}).exit_code, 2);
+    ASSERT_EQ(run({"--data-dir", dir, "alerts", "unsilence", "1"}).exit_code, 0);
+    const auto after = run({"--data-dir", dir, "alerts", "silences"});
+    EXPECT_NE(after.out.find("1. every rule on every series"), std::string::npos) << after.out;
+    ASSERT_EQ(run({"--data-dir", dir, "alerts", "unsilence", "--all"}).exit_code, 0);
+    EXPECT_NE(run({"--data-dir", dir, "alerts", "silences"}).out.find("no silences in force"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace ephemery

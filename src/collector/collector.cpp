@@ -1,8 +1,10 @@
 #include "collector/collector.hpp"
 
+#include "checkpoint/json_ssz.hpp"
 #include "infra/clock.hpp"
 #include "infra/files.hpp"
 #include "monitoring/assess.hpp"
+#include "monitoring/blocks.hpp"
 #include "monitoring/participation.hpp"
 #include "ssz/beacon.hpp"
 
@@ -12,6 +14,7 @@
 #include <algorithm>
 #include <charconv>
 #include <map>
+#include <set>
 
 namespace ephemery::collector {
 namespace {
@@ -51,13 +54,18 @@ struct ChainContext {
     std::uint64_t iteration{0};
     std::uint64_t seconds_per_slot{12};
     std::uint64_t slots_per_epoch{32};
+    std::uint64_t epochs_per_sync_period{0};  // 0: the node did not say; sync participation stays unknown
     ssz::ForkSchedule forks;
     ssz::ConsensusPreset preset;
     std::optional<monitoring::WatchList> watch;
     std::map<std::uint64_t, std::vector<beacon::ProposerDuty>> proposer_duties;  // by epoch
     std::map<std::string, monitoring::ValidatorEpoch, std::less<>> latest;       // by pubkey
     std::optional<std::uint64_t> last_judged;
+    // The sync committees' members by position, by sync-committee period, from the states judged so far.
+    std::map<std::uint64_t, std::vector<std::optional<std::uint64_t>>> sync_committees;
     bool rewards_api_missing{false};
+    bool liveness_api_missing{false};
+    bool committees_swapped{false};  // logged once
     std::uint64_t data_dir_bytes{0};
 };
 
@@ -105,6 +113,7 @@ struct Collector::State {
         }
         context.seconds_per_slot = *seconds;
         context.slots_per_epoch = *slots;
+        context.epochs_per_sync_period = spec_number(*spec, "EPOCHS_PER_SYNC_COMMITTEE_PERIOD").value_or(0);
         auto forks = ssz::fork_schedule_from_config(*spec);
         if (!forks) return forks.error();
         context.forks = *forks;
@@ -227,6 +236,130 @@ struct Collector::State {
         return figures;
     }
 
+    // A state knows its period's sync committee and the next one; epochs judged later look them up here.
+    void remember_sync_committees(const monitoring::StateColumns& columns) {
+        if (chain->epochs_per_sync_period == 0) return;
+        const std::uint64_t period = columns.slot / chain->slots_per_epoch / chain->epochs_per_sync_period;
+        for (const auto& [number, members] : {std::pair{period, &columns.current_sync_committee},
+                                              std::pair{period + 1, &columns.next_sync_committee}}) {
+            if (!chain->sync_committees.contains(number)) {
+                chain->sync_committees[number] = monitoring::sync_committee_indices(*members, columns.pubkeys);
+            }
+        }
+        while (chain->sync_committees.size() > 4) chain->sync_committees.erase(chain->sync_committees.begin());
+    }
+
+    // The canonical block at `slot`, nullopt for an empty slot. Nodes that answer JSON only get converted.
+    Result<std::optional<monitoring::BlockContents>> block_at(std::uint64_t slot) {
+        const auto scratch = settings.data_dir / "monitoring-block.part";
+        auto download = beacon.download_block(std::to_string(slot), scratch);
+        if (!download) {
+            if (download.error().code == Errc::not_found) return std::optional<monitoring::BlockContents>{};
+            return download.error();
+        }
+        auto bytes = infra::read_file(scratch, max_state_bytes);
+        std::error_code ignored;
+        std::filesystem::remove(scratch, ignored);
+        if (!bytes) return bytes.error();
+        const auto fork = ssz::fork_at_epoch(chain->forks, slot / chain->slots_per_epoch);
+        std::vector<std::uint8_t> converted;
+        if (download->json) {
+            const auto document = nlohmann::json::parse(*bytes, nullptr, false);
+            if (document.is_discarded() || !document.is_object() || !document.contains("data")) {
+                return make_error(Errc::parse_error,
+                                  fmt::format("{}/eth/v2/beacon/blocks/{}: the JSON answer has no data object",
+                                              settings.beacon_url, slot));
+            }
+            auto ssz_bytes = checkpoint::ssz_from_json(*ssz::beacon_schemas(fork, chain->preset).signed_beacon_block,
+                                                       document["data"], fmt::format("block {}", slot));
+            if (!ssz_bytes) return ssz_bytes.error();
+            converted = std::move(*ssz_bytes);
+        } else {
+            converted.assign(bytes->begin(), bytes->end());
+        }
+        auto contents = monitoring::read_block_contents(converted, fork, chain->preset);
+        if (!contents) return contents.error();
+        return std::optional<monitoring::BlockContents>(std::move(*contents));
+    }
+
+    struct BlockFigures {
+        std::optional<std::map<std::uint64_t, std::uint32_t>> inclusion_delays;
+        std::optional<std::map<std::uint64_t, monitoring::SyncParticipation>> sync;
+    };
+    // Inclusion delays and sync-committee signatures from the blocks of `epoch` and the next epoch (attestations
+    // of the epoch can be included until the next one ends). A node that cannot answer leaves them unknown.
+    BlockFigures block_figures(std::uint64_t epoch, std::uint64_t state_slot) {
+        BlockFigures figures;
+        if (!chain->watch || chain->watch->validators.empty()) return figures;
+        std::set<std::uint64_t> watched;
+        for (const auto& validator : chain->watch->validators) watched.insert(validator.index);
+        const std::uint64_t slots = chain->slots_per_epoch;
+        const std::uint64_t last = std::min(state_slot, (epoch + 2) * slots - 1);
+        std::vector<monitoring::BlockContents> blocks;
+        for (std::uint64_t slot = epoch * slots; slot <= last; ++slot) {
+            auto block = block_at(slot);
+            if (!block) {
+                spdlog::warn("monitoring: block {} unreadable ({}); epoch {} gets no inclusion delays or sync figures",
+                             slot, block.error().message, epoch);
+                return figures;
+            }
+            if (*block) blocks.push_back(std::move(**block));
+        }
+        // By the judged state's slot, not "head": a head that moved on may no longer shuffle this epoch.
+        if (auto committees = beacon.committees(std::to_string(state_slot), epoch)) {
+            std::vector<monitoring::SlotCommittee> answer;
+            answer.reserve(committees->size());
+            for (auto& committee : *committees) {
+                answer.push_back({committee.slot, committee.index, std::move(committee.validators)});
+            }
+            auto checked = monitoring::committees_of_epoch(std::move(answer), epoch, slots);
+            if (!checked) {
+                spdlog::warn(
+                    "monitoring: the node's committees answer for epoch {} does not cover the epoch's slots; "
+                    "no inclusion delays",
+                    epoch);
+            } else {
+                if (checked->swapped && !chain->committees_swapped) {
+                    spdlog::info(
+                        "monitoring: the node answers committees with slot and index swapped (Lodestar "
+                        "before 1.6); read the intended way");
+                }
+                chain->committees_swapped = checked->swapped;
+                figures.inclusion_delays =
+                    monitoring::inclusion_delays(checked->committees, blocks, epoch, slots, watched);
+            }
+        } else {
+            spdlog::warn("monitoring: the committees of epoch {} are unavailable ({}); no inclusion delays", epoch,
+                         committees.error().message);
+        }
+        if (chain->epochs_per_sync_period > 0) {
+            const auto committee = chain->sync_committees.find(epoch / chain->epochs_per_sync_period);
+            if (committee != chain->sync_committees.end()) {
+                std::vector<monitoring::BlockContents> in_epoch;
+                for (const auto& block : blocks) {
+                    if (block.slot / slots == epoch) in_epoch.push_back(block);
+                }
+                figures.sync = monitoring::sync_participation(committee->second, in_epoch, watched);
+            }
+        }
+        return figures;
+    }
+
+    // Liveness from the node when it answers (it knows gossip too), else from the votes and proposals.
+    std::optional<std::map<std::uint64_t, bool>> liveness_from_api(std::uint64_t epoch) {
+        if (chain->liveness_api_missing || !chain->watch || chain->watch->validators.empty()) return std::nullopt;
+        std::vector<std::uint64_t> indices;
+        for (const auto& validator : chain->watch->validators) indices.push_back(validator.index);
+        auto answer = beacon.liveness(epoch, indices);
+        if (!answer) {
+            if (answer.error().code == Errc::not_found) chain->liveness_api_missing = true;
+            return std::nullopt;  // also for epochs the node no longer tracks (Lodestar: current and previous)
+        }
+        std::map<std::uint64_t, bool> live;
+        for (const auto& entry : *answer) live[entry.index] = entry.is_live;
+        return live;
+    }
+
     Result<monitoring::EpochSnapshot> judge(std::uint64_t epoch, std::uint64_t head_slot, bool record) {
         const std::uint64_t slots = chain->slots_per_epoch;
         const std::uint64_t last_slot_of_next = (epoch + 2) * slots - 1;
@@ -248,6 +381,7 @@ struct Collector::State {
         const auto fork = ssz::fork_at_epoch(chain->forks, *slot / slots);
         auto columns = monitoring::read_state_columns(state_bytes, fork, chain->preset);
         if (!columns) return columns.error();
+        remember_sync_committees(*columns);
         auto derived = monitoring::derive_epoch(*columns, epoch, slots, monitoring::reward_constants(fork));
         if (!derived) return derived.error();
 
@@ -293,9 +427,34 @@ struct Collector::State {
         }
         cache_proposer_duties(epoch);
         inputs.proposals = proposals(epoch);
+        const auto blocks = block_figures(epoch, *slot);  // the blocks the state has seen
+        if (blocks.inclusion_delays) {
+            for (auto& [index, figures] : inputs.figures) {
+                if (figures.inclusion_delay) continue;
+                const auto delay = blocks.inclusion_delays->find(index);
+                if (delay != blocks.inclusion_delays->end()) figures.inclusion_delay = delay->second;
+            }
+        }
+        const auto live = liveness_from_api(epoch);
 
         monitoring::EpochSnapshot snapshot;
         snapshot.validators = monitoring::assess_validators(*chain->watch, inputs);
+        for (auto& validator : snapshot.validators) {
+            if (live) {
+                if (const auto found = live->find(validator.index); found != live->end())
+                    validator.live = found->second;
+            }
+            if (!validator.live && validator.source != monitoring::FigureSource::none) {
+                validator.live = validator.source_hit.value_or(false) || validator.target_hit.value_or(false) ||
+                                 validator.head_hit.value_or(false) || validator.proposals_made > 0;
+            }
+            if (blocks.sync) {
+                if (const auto found = blocks.sync->find(validator.index); found != blocks.sync->end()) {
+                    validator.sync_participated = found->second.signed_blocks;
+                    validator.sync_missed = found->second.missed_blocks;
+                }
+            }
+        }
         snapshot.network = monitoring::network_epoch(chain->iteration, inputs.epoch_start_time, *columns, *derived);
         snapshot.missing = chain->watch->missing;
         snapshot.node = node_epoch(epoch);
@@ -510,6 +669,10 @@ nlohmann::ordered_json to_json(const monitoring::ValidatorEpoch& record) {
         if (!value) return nullptr;
         return *value;
     };
+    const auto optional_count = [](std::optional<std::uint32_t> value) -> nlohmann::ordered_json {
+        if (!value) return nullptr;
+        return *value;
+    };
     return {{"label", record.label},
             {"pubkey", record.pubkey},
             {"index", record.index},
@@ -524,7 +687,11 @@ nlohmann::ordered_json to_json(const monitoring::ValidatorEpoch& record) {
             {"ideal_attestation_reward_gwei", record.ideal_attestation_reward},
             {"missed_attestations_in_row", record.missed_attestations_in_row},
             {"proposals_made", record.proposals_made},
-            {"proposals_missed", record.proposals_missed}};
+            {"proposals_missed", record.proposals_missed},
+            {"live", optional_flag(record.live)},
+            {"inclusion_delay_slots", optional_count(record.inclusion_delay)},
+            {"sync_committee_signed", optional_count(record.sync_participated)},
+            {"sync_committee_missed", optional_count(record.sync_missed)}};
 }
 
 nlohmann::ordered_json to_json(const monitoring::EpochSnapshot& snapshot) {

@@ -2,6 +2,9 @@
 
 #include "core/text.hpp"
 #include "ssz/altair.hpp"
+#include "ssz/beacon.hpp"
+#include "ssz/codec.hpp"
+#include "ssz/schema.hpp"
 #include "test_support/background_process.hpp"
 #include "test_support/http_server.hpp"
 #include "test_support/temp_dir.hpp"
@@ -51,7 +54,32 @@ struct FakeNode {
         }
         state.previous_epoch_participation = flags;
         state.finalized_checkpoint.epoch = 1;
+        // Sync committee position i is validator i % 4.
+        for (std::size_t position = 0; position < state.current_sync_committee.pubkeys.size(); ++position) {
+            state.current_sync_committee.pubkeys[position].fill(keys[position % keys.size()]);
+        }
         const auto bytes = ssz::altair::serialize(state, preset);
+        return bytes ? std::string(bytes->begin(), bytes->end()) : std::string();
+    }
+
+    // Epoch 2's blocks: slot 17 includes slot 16's attestation by validators 0 and 1 (delay 1), slot 20 slot 17's
+    // by validator 3 (delay 3); validator 2's vote is in no block. Both carry sync bits of every position but
+    // validator 2's.
+    static std::string block_ssz(std::uint64_t slot) {
+        const auto preset = *ssz::preset_by_name("minimal");
+        const auto schemas = ssz::beacon_schemas(ssz::ForkName::altair, preset);
+        auto block = ssz::default_value(*schemas.signed_beacon_block);
+        auto& message = block.items[0];
+        message.items[schemas.beacon_block->field_index("slot")].bytes = ssz::uint64_bytes(slot);
+        auto& body = message.items[schemas.beacon_block->field_index("body")];
+        const auto& body_type = *schemas.beacon_block_body;
+        const auto& attestations_type = *body_type.fields()[body_type.field_index("attestations")].type;
+        auto attestation = ssz::default_value(*attestations_type.element());
+        attestation.items[0].bytes = {slot == 17 ? std::uint8_t{0x07} : std::uint8_t{0x06}};  // aggregation_bits
+        attestation.items[1].items[0].bytes = ssz::uint64_bytes(slot == 17 ? 16 : 17);        // data.slot
+        body.items[body_type.field_index("attestations")].items.push_back(std::move(attestation));
+        body.items[body_type.field_index("sync_aggregate")].items[0].bytes.assign(4, 0xbb);
+        const auto bytes = ssz::encode(*schemas.signed_beacon_block, block);
         return bytes ? std::string(bytes->begin(), bytes->end()) : std::string();
     }
 
@@ -68,7 +96,7 @@ struct FakeNode {
         });
         server.Get("/eth/v1/config/spec", [json](const httplib::Request&, httplib::Response& response) {
             json(response, R"({"data":{"SECONDS_PER_SLOT":"2","SLOTS_PER_EPOCH":"8","PRESET_BASE":"minimal",)"
-                           R"("ALTAIR_FORK_EPOCH":"0"}})");
+                           R"("ALTAIR_FORK_EPOCH":"0","EPOCHS_PER_SYNC_COMMITTEE_PERIOD":"8"}})");
         });
         server.Get("/eth/v1/node/syncing", [this, json](const httplib::Request&, httplib::Response& response) {
             const std::scoped_lock lock(mutex);
@@ -119,6 +147,30 @@ struct FakeNode {
             const std::string id = request.matches[1];
             response.set_header("Eth-Consensus-Version", "altair");
             response.set_content(state_ssz(id == "head" ? head_slot : std::stoull(id)), "application/octet-stream");
+        });
+        server.Get(R"(/eth/v2/beacon/blocks/(\d+))", [](const httplib::Request& request, httplib::Response& response) {
+            const auto slot = std::stoull(request.matches[1]);
+            if (slot != 17 && slot != 20) {
+                response.status = 404;
+                response.set_content(R"({"code":404,"message":"not found"})", "application/json");
+                return;
+            }
+            response.set_header("Eth-Consensus-Version", "altair");
+            response.set_content(block_ssz(slot), "application/octet-stream");
+        });
+        server.Get(R"(/eth/v1/beacon/states/([^/]+)/committees)", [json](const httplib::Request& request,
+                                                                         httplib::Response& response) {
+            if (request.get_param_value("epoch") != "2") {
+                json(response, R"({"execution_optimistic":false,"finalized":false,"data":[]})");
+                return;
+            }
+            // One committee per slot; the four validators attest in slots 16 and 17.
+            std::string committees = R"({"index":"0","slot":"16","validators":["0","1"]},)"
+                                     R"({"index":"0","slot":"17","validators":["2","3"]})";
+            for (int slot = 18; slot < 24; ++slot) {
+                committees += fmt::format(R"(,{{"index":"0","slot":"{}","validators":[]}})", slot);
+            }
+            json(response, R"({"execution_optimistic":false,"finalized":false,"data":[)" + committees + "]}");
         });
         // The rewards API as beacon-APIs defines it; absent (404) unless switched on.
         server.Post(R"(/eth/v1/beacon/rewards/attestations/(\d+))", [this, json](const httplib::Request&,
@@ -195,10 +247,25 @@ TEST_F(CollectorTest, DerivesFiguresFromTheStateWhenTheNodeHasNoRewardsApi) {
     EXPECT_EQ(rows[1].proposals_missed, 1U);
     EXPECT_EQ(rows[2].label, "ranged");
     EXPECT_EQ(rows[2].balance, gwei_32_eth + 4);
+    // From the blocks: inclusion delays and sync-committee signatures (each validator holds 8 of the 32 positions).
+    EXPECT_EQ(rows[0].inclusion_delay, std::optional<std::uint32_t>(1));
+    EXPECT_EQ(rows[1].inclusion_delay, std::nullopt);
+    EXPECT_EQ(rows[2].inclusion_delay, std::optional<std::uint32_t>(3));
+    EXPECT_EQ(rows[0].sync_participated, std::optional<std::uint32_t>(2));
+    EXPECT_EQ(rows[0].sync_missed, std::optional<std::uint32_t>(0));
+    EXPECT_EQ(rows[1].sync_participated, std::optional<std::uint32_t>(0));
+    EXPECT_EQ(rows[1].sync_missed, std::optional<std::uint32_t>(2));
+    // No liveness API here: liveness follows the votes.
+    EXPECT_EQ(rows[0].live, std::optional<bool>(true));
+    EXPECT_EQ(rows[1].live, std::optional<bool>(false));
 
     const auto text = monitoring::render_prometheus((*collector)->metric_families());
     EXPECT_NE(text.find("ephemery_validators_missed_attestations{label=\"mine\"} 1\n"), std::string::npos) << text;
     EXPECT_NE(text.find("ephemery_node_peers 3\n"), std::string::npos);
+    EXPECT_NE(text.find("ephemery_validators_sync_committee_blocks{label=\"mine\",outcome=\"missed\"} 2\n"),
+              std::string::npos)
+        << text;
+    EXPECT_NE(text.find("ephemery_validators_mean_inclusion_delay_slots{label=\"mine\"} 1\n"), std::string::npos);
     EXPECT_NE(text.find("ephemery_monitor_epochs_judged_total 1\n"), std::string::npos);
     EXPECT_FALSE(alerted.empty());
     EXPECT_EQ((*collector)->counters().derived_epochs, 1U);

@@ -55,4 +55,39 @@ std::string format_duration(std::int64_t seconds) {
     return text;
 }
 
+std::optional<std::int64_t> parse_duration(std::string_view text) {
+    constexpr std::int64_t year = 366LL * 86400;
+    std::int64_t total = 0;
+    bool any = false;
+    std::size_t at = 0;
+    while (at < text.size()) {
+        if (text[at] == ' ') {
+            ++at;
+            continue;
+        }
+        std::int64_t number = 0;
+        const std::size_t digits_start = at;
+        while (at < text.size() && text[at] >= '0' && text[at] <= '9' && number <= year) {
+            number = number * 10 + (text[at] - '0');
+            ++at;
+        }
+        if (at == digits_start || at == text.size()) return std::nullopt;
+        std::int64_t unit = 0;
+        switch (text[at]) {
+            case 'd': unit = 86400; break;
+            case 'h': unit = 3600; break;
+            case 'm': unit = 60; break;
+            case 's': unit = 1; break;
+            default: return std::nullopt;
+        }
+        ++at;
+        if (number > year) return std::nullopt;
+        total += number * unit;
+        if (total > year) return std::nullopt;
+        any = true;
+    }
+    if (!any || total == 0) return std::nullopt;
+    return total;
+}
+
 }  // namespace ephemery

@@ -22,5 +22,15 @@ TEST(TimeFormat, Duration) {
     EXPECT_FALSE(format_duration(std::numeric_limits<std::int64_t>::min()).empty());
 }
 
+TEST(TimeFormat, ParsesDurationsOperatorsType) {
+    EXPECT_EQ(parse_duration("90m"), 5400);
+    EXPECT_EQ(parse_duration("2h"), 7200);
+    EXPECT_EQ(parse_duration("1d12h"), 129600);
+    EXPECT_EQ(parse_duration("27d 23h 59m 59s"), 2419199);  // what format_duration prints
+    for (const char* bad : {"", "2", "h", "2x", "-1h", "0s", "400d", "99999999999999999999s", "1h 2"}) {
+        EXPECT_EQ(parse_duration(bad), std::nullopt) << bad;
+    }
+}
+
 }  // namespace
 }  // namespace ephemery

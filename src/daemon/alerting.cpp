@@ -72,6 +72,7 @@ Result<std::unique_ptr<Alerting>> Alerting::create(const alerts::Settings& setti
 void Alerting::evaluate(const std::vector<monitoring::Sample>& samples, std::uint64_t iteration, std::uint64_t epoch,
                         std::int64_t now) {
     const std::scoped_lock lock(mutex_);
+    apply_operator_silences();
     const auto notifications = engine_.evaluate(samples, iteration, epoch, now);
     for (const auto& notification : notifications) {
         const auto report = dispatcher_.deliver(notification);
@@ -110,6 +111,25 @@ void Alerting::evaluate(const std::vector<monitoring::Sample>& samples, std::uin
             saved_state_ = std::move(state);
         }
     }
+}
+
+// `ephemery alerts silence` writes the operator's list while the daemon runs; it is read before every evaluation
+// (one small row) so a silence takes effect at the next poll without a restart.
+void Alerting::apply_operator_silences() {
+    auto stored = store_.get_value(operator_silences_key);
+    if (!stored || !*stored) return;
+    if (**stored == applied_silences_) return;
+    auto silences = alerts::silences_from_json(**stored);
+    if (!silences) {
+        ++record_failures_;
+        if (!silences_unreadable_) spdlog::warn("alerting: {}; the silences in force stay", silences.error().message);
+        silences_unreadable_ = true;
+        return;
+    }
+    silences_unreadable_ = false;
+    engine_.set_silences(std::move(*silences));
+    applied_silences_ = **stored;
+    spdlog::info("alerting: {} operator silence(s) in force", engine_.silences().size());
 }
 
 std::vector<monitoring::MetricFamily> Alerting::metric_families() const {

@@ -16,9 +16,13 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace ephemery::daemon {
+
+// The history value holding the operator's silences (alerts::silences_to_json), written by `ephemery alerts`.
+inline constexpr std::string_view operator_silences_key = "alerts.silences";
 
 // The rules the settings name: the file's (parsed, channels checked), else the built-in ones.
 [[nodiscard]] Result<std::vector<alerts::Rule>> load_alert_rules(const alerts::Settings& settings);
@@ -43,13 +47,16 @@ class Alerting {
   private:
     Alerting(std::vector<alerts::Rule> rules, alerts::EngineState state, std::vector<alerts::Channel> channels,
              history::HistoryStore store);
+    void apply_operator_silences();
     mutable std::mutex mutex_;
     alerts::AlertEngine engine_;
     notify::Dispatcher dispatcher_;
     history::HistoryStore store_;
     std::uint64_t notifications_{0};
     std::uint64_t record_failures_{0};
-    std::string saved_state_;  // the engine state last written to the history
+    std::string saved_state_;       // the engine state last written to the history
+    std::string applied_silences_;  // the operator's silences as last applied
+    bool silences_unreadable_{false};
 };
 
 }  // namespace ephemery::daemon

@@ -45,6 +45,11 @@ struct LabelTotals {
     std::uint64_t proposals_made{0};
     std::uint64_t proposals_missed{0};
     std::uint64_t missing{0};
+    std::uint64_t live{0};
+    std::uint64_t delay_sum{0};  // over the validators whose inclusion delay is known
+    std::uint64_t delay_count{0};
+    std::uint64_t sync_signed{0};
+    std::uint64_t sync_missed{0};
 };
 
 void node_families(Families& out, const NodeEpoch& node) {
@@ -104,6 +109,13 @@ std::vector<MetricFamily> monitoring_metrics(const EpochSnapshot& snapshot, std:
         label.votes[2] += record.head_hit.value_or(false) ? 1U : 0U;
         label.proposals_made += record.proposals_made;
         label.proposals_missed += record.proposals_missed;
+        label.live += record.live.value_or(false) ? 1U : 0U;
+        if (record.inclusion_delay) {
+            label.delay_sum += *record.inclusion_delay;
+            ++label.delay_count;
+        }
+        label.sync_signed += record.sync_participated.value_or(0);
+        label.sync_missed += record.sync_missed.value_or(0);
     }
     for (const auto& missing : snapshot.missing) ++totals[missing.label].missing;
 
@@ -125,6 +137,12 @@ std::vector<MetricFamily> monitoring_metrics(const EpochSnapshot& snapshot, std:
                                  "validators with a timely source, target or head vote in the last judged epoch");
         auto& proposals = out.family("ephemery_validators_proposals", "gauge",
                                      "proposals due in the last judged epoch, made or missed");
+        auto& live = out.family("ephemery_validators_live", "gauge",
+                                "validators seen attesting or proposing in the last judged epoch");
+        auto& delay = out.family("ephemery_validators_mean_inclusion_delay_slots", "gauge",
+                                 "mean slots from the attested slot to the first block including the vote");
+        auto& sync = out.family("ephemery_validators_sync_committee_blocks", "gauge",
+                                "blocks of the last judged epoch the label's sync-committee members signed or missed");
         for (const auto& [label, total] : totals) {
             for (const auto& [status, count] : total.statuses) {
                 add(validators, {{"label", label}, {"status", status}}, static_cast<double>(count));
@@ -140,6 +158,13 @@ std::vector<MetricFamily> monitoring_metrics(const EpochSnapshot& snapshot, std:
             add(votes, {{"label", label}, {"vote", "head"}}, static_cast<double>(total.votes[2]));
             add(proposals, {{"label", label}, {"outcome", "made"}}, static_cast<double>(total.proposals_made));
             add(proposals, {{"label", label}, {"outcome", "missed"}}, static_cast<double>(total.proposals_missed));
+            add(live, {{"label", label}}, static_cast<double>(total.live));
+            if (total.delay_count > 0) {
+                add(delay, {{"label", label}},
+                    static_cast<double>(total.delay_sum) / static_cast<double>(total.delay_count));
+            }
+            add(sync, {{"label", label}, {"outcome", "signed"}}, static_cast<double>(total.sync_signed));
+            add(sync, {{"label", label}, {"outcome", "missed"}}, static_cast<double>(total.sync_missed));
         }
     }
 
@@ -157,6 +182,12 @@ std::vector<MetricFamily> monitoring_metrics(const EpochSnapshot& snapshot, std:
                                 "1 when the validator's vote was included in time in the last judged epoch");
         auto& in_row = out.family("ephemery_validator_missed_attestations_in_row", "gauge",
                                   "consecutive judged epochs with no timely vote, to the last one");
+        auto& live = out.family("ephemery_validator_live", "gauge",
+                                "1 when the validator was seen attesting or proposing in the last judged epoch");
+        auto& delay = out.family("ephemery_validator_inclusion_delay_slots", "gauge",
+                                 "slots from the attested slot to the first block including the vote");
+        auto& sync = out.family("ephemery_validator_sync_committee_blocks", "gauge",
+                                "blocks of the last judged epoch it signed or missed as a sync-committee member");
         for (const auto& record : snapshot.validators) {
             const Labels labels{
                 {"label", record.label}, {"pubkey", record.pubkey}, {"index", std::to_string(record.index)}};
@@ -172,6 +203,16 @@ std::vector<MetricFamily> monitoring_metrics(const EpochSnapshot& snapshot, std:
                 add(vote, std::move(with_vote), flag(value));
             }
             add(in_row, labels, static_cast<double>(record.missed_attestations_in_row));
+            if (record.live) add(live, labels, flag(record.live));
+            if (record.inclusion_delay) add(delay, labels, static_cast<double>(*record.inclusion_delay));
+            if (record.sync_participated && record.sync_missed) {
+                for (const auto& [outcome, count] :
+                     {std::pair{"signed", *record.sync_participated}, std::pair{"missed", *record.sync_missed}}) {
+                    Labels with_outcome = labels;
+                    with_outcome.emplace_back("outcome", outcome);
+                    add(sync, std::move(with_outcome), static_cast<double>(count));
+                }
+            }
         }
     }
 

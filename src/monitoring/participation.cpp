@@ -63,7 +63,10 @@ Result<StateColumns> read_state_columns(std::span<const std::uint8_t> bytes, ssz
     const auto previous = field("previous_epoch_participation");
     const auto current = field("current_epoch_participation");
     const auto inactivity = field("inactivity_scores");
-    for (const auto* part : {&slot, &finalized, &justified, &validators, &balances, &previous, &current, &inactivity}) {
+    const auto current_sync = field("current_sync_committee");
+    const auto next_sync = field("next_sync_committee");
+    for (const auto* part : {&slot, &finalized, &justified, &validators, &balances, &previous, &current, &inactivity,
+                             &current_sync, &next_sync}) {
         if (!*part) return part->error();
     }
     columns.slot = read_u64(slot->bytes, 0);
@@ -93,6 +96,14 @@ Result<StateColumns> read_state_columns(std::span<const std::uint8_t> bytes, ssz
     columns.previous_epoch_participation.assign(previous->bytes.begin(), previous->bytes.end());
     columns.current_epoch_participation.assign(current->bytes.begin(), current->bytes.end());
     columns.inactivity_scores = read_u64_list(inactivity->bytes);
+    // SyncCommittee is fixed-size: the pubkeys vector first, then the aggregate pubkey.
+    for (auto [committee, view] : {std::pair{&columns.current_sync_committee, &*current_sync},
+                                   std::pair{&columns.next_sync_committee, &*next_sync}}) {
+        committee->resize(preset.sync_committee_size);
+        for (std::size_t i = 0; i < committee->size(); ++i) {
+            std::memcpy((*committee)[i].data(), view->bytes.subspan(i * 48, 48).data(), 48);
+        }
+    }
     // The spec keeps these lists as long as the registry; a state that does not is not one a node produced.
     for (const auto& [name, size] : {std::pair<std::string_view, std::size_t>{"balances", columns.balances.size()},
                                      {"previous_epoch_participation", columns.previous_epoch_participation.size()},

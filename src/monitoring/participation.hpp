@@ -31,6 +31,10 @@ struct StateColumns {
     std::vector<std::uint8_t> previous_epoch_participation;
     std::vector<std::uint8_t> current_epoch_participation;
     std::vector<std::uint64_t> inactivity_scores;
+    // The sync committees' members by position (a validator may hold several positions): this period's and the
+    // next one's.
+    std::vector<std::array<std::uint8_t, 48>> current_sync_committee;
+    std::vector<std::array<std::uint8_t, 48>> next_sync_committee;
 };
 
 // Validates `bytes` as a BeaconState of `fork` (altair or later: phase0 states have no flags) and copies the

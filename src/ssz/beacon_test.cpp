@@ -314,3 +314,31 @@ TEST(Peeks, RefuseShortInput) {
 
 }  // namespace
 }  // namespace ephemery::ssz
+
+namespace ephemery::ssz {
+namespace {
+
+TEST(BeaconDefaults, TheDefaultValueOfEveryForksBlockAndStateEncodesAndDecodesBack) {
+    const auto preset = *preset_by_name("minimal");
+    for (const auto fork : {ForkName::phase0, ForkName::altair, ForkName::deneb, ForkName::electra}) {
+        const auto schemas = beacon_schemas(fork, preset);
+        for (const auto& type : {schemas.signed_beacon_block, schemas.beacon_state}) {
+            const auto value = default_value(*type);
+            auto bytes = encode(*type, value);
+            ASSERT_TRUE(bytes) << fork_name(fork) << ": " << bytes.error().message;
+            auto decoded = decode(*type, *bytes);
+            ASSERT_TRUE(decoded) << decoded.error().message;
+            EXPECT_EQ(*decoded, value) << fork_name(fork);
+        }
+    }
+    // The typed Altair default state is the same bytes.
+    const auto typed =
+        altair::serialize(altair::default_beacon_state(altair::minimal_preset()), altair::minimal_preset());
+    ASSERT_TRUE(typed);
+    EXPECT_EQ(*encode(*beacon_schemas(ForkName::altair, preset).beacon_state,
+                      default_value(*beacon_schemas(ForkName::altair, preset).beacon_state)),
+              *typed);
+}
+
+}  // namespace
+}  // namespace ephemery::ssz

@@ -26,6 +26,13 @@ inline constexpr std::size_t bytes_per_length_offset = 4;
     return value;
 }
 
+// The 8 little-endian bytes of a uint64 (a Value's leaf).
+[[nodiscard]] inline std::vector<std::uint8_t> uint64_bytes(std::uint64_t value) {
+    std::vector<std::uint8_t> bytes(8);
+    for (std::size_t i = 0; i < 8; ++i) bytes[i] = static_cast<std::uint8_t>(value >> (8U * i));
+    return bytes;
+}
+
 class Reader {
   public:
     explicit Reader(std::span<const std::uint8_t> bytes) noexcept : bytes_(bytes) {}

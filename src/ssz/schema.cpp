@@ -757,6 +757,24 @@ Result<Value> decode(const Type& type, std::span<const std::uint8_t> bytes, std:
     return decode_valid(type, bytes);
 }
 
+Value default_value(const Type& type) {
+    Value value;
+    switch (type.kind()) {
+        case Kind::uint:
+        case Kind::byte_vector: value.bytes.assign(type.length(), 0); break;
+        case Kind::boolean: value.bytes.assign(1, 0); break;
+        case Kind::bitvector: value.bytes.assign((type.length() + 7) / 8, 0); break;
+        case Kind::bitlist: value.bytes.assign(1, 1); break;  // no bits: only the delimiter
+        case Kind::vector: value.items.assign(type.length(), default_value(*type.element())); break;
+        case Kind::byte_list:
+        case Kind::list: break;
+        case Kind::container:
+            for (const auto& field : type.fields()) value.items.push_back(default_value(*field.type));
+            break;
+    }
+    return value;
+}
+
 Result<std::vector<std::uint8_t>> encode(const Type& type, const Value& value) {
     std::vector<std::uint8_t> out;
     if (auto encoded = encode_into(type, value, out); !encoded) return encoded.error();

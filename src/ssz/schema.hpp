@@ -131,6 +131,9 @@ struct Value {
 // Validates and decodes.
 [[nodiscard]] Result<Value> decode(const Type& type, std::span<const std::uint8_t> bytes,
                                    std::string_view root_name = "value");
+// The type's default value (zeros, empty lists and bitlists) in the shape encode expects: the starting point for
+// building a value field by field.
+[[nodiscard]] Value default_value(const Type& type);
 // Serializes a value of `type`; fails when the value does not have the type's shape (a wrong item count or
 // leaf size) or an offset does not fit in 4 bytes.
 [[nodiscard]] Result<std::vector<std::uint8_t>> encode(const Type& type, const Value& value);
