@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <unordered_map>
+#include <utility>
 
 namespace ephemery::monitoring {
 namespace {
@@ -26,11 +27,7 @@ std::size_t bitlist_length(std::span<const std::uint8_t> bits) {
     return 0;
 }
 
-struct CommitteeKey {
-    std::uint64_t slot;
-    std::uint64_t index;
-    friend auto operator<=>(const CommitteeKey&, const CommitteeKey&) = default;
-};
+using CommitteeKey = std::pair<std::uint64_t, std::uint64_t>;  // slot, committee index
 
 }  // namespace
 
