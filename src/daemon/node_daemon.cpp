@@ -59,19 +59,6 @@ Result<int> take_daemon_lock(const fs::path& data_dir) {
     return fd;
 }
 
-std::string prometheus_label(std::string_view value) {
-    std::string escaped;
-    for (const char c : value) {
-        if (c == '\\' || c == '"') escaped += '\\';
-        if (c == '\n') {
-            escaped += "\\n";
-            continue;
-        }
-        escaped += c;
-    }
-    return escaped;
-}
-
 }  // namespace
 
 std::vector<reset::Instance> node_instances(const std::string& network, const fs::path& data_dir,
@@ -208,23 +195,41 @@ struct NodeDaemon::State {
     std::unique_ptr<CheckpointSource> checkpoint_source;  // set by create()
     std::unique_ptr<MonitorRunner> monitor;               // set by create(); runs while run() runs
 
-    // ephemery_service_up per client, for the alert rules; none while a reset stops the clients on purpose.
-    [[nodiscard]] std::vector<monitoring::Sample> service_samples() const {
-        std::vector<monitoring::Sample> samples;
-        if (resetting) return samples;
+    // Per client: up, state, restarts, CPU and memory of its main process.
+    [[nodiscard]] std::vector<monitoring::MetricFamily> service_families() const {
+        monitoring::MetricFamily up{"ephemery_service_up", "gauge", "1 while the client process runs", {}};
+        monitoring::MetricFamily state{"ephemery_service_state", "gauge", "1 for the state the client is in", {}};
+        monitoring::MetricFamily restarts{
+            "ephemery_service_restarts_total", "counter", "automatic restarts after crashes", {}};
+        monitoring::MetricFamily cpu{
+            "ephemery_service_cpu_seconds_total", "counter", "CPU time of the client's main process", {}};
+        monitoring::MetricFamily memory{
+            "ephemery_service_resident_memory_bytes", "gauge", "resident memory of the client's main process", {}};
         for (const auto& current : driver->states()) {
-            std::string role;
-            std::string client;
+            std::vector<std::pair<std::string, std::string>> labels{{"service", current.name}};
             for (const auto& instance : instances) {
                 if (instance.service != current.name) continue;
-                role = clients::role_name(instance.role);
-                client = clients::client_name(instance.client);
+                labels.emplace_back("role", clients::role_name(instance.role));
+                labels.emplace_back("client", clients::client_name(instance.client));
             }
-            samples.push_back(monitoring::Sample{"ephemery_service_up",
-                                                 {{"service", current.name}, {"role", role}, {"client", client}},
-                                                 current.state == "running" ? 1.0 : 0.0});
+            up.samples.push_back({up.name, labels, current.state == "running" ? 1.0 : 0.0});
+            auto with_state = labels;
+            with_state.emplace_back("state", current.state);
+            state.samples.push_back({state.name, std::move(with_state), 1.0});
+            restarts.samples.push_back({restarts.name, labels, static_cast<double>(current.restarts)});
+            if (!current.pid) continue;
+            if (const auto usage = process_usage(*current.pid)) {
+                cpu.samples.push_back({cpu.name, labels, usage->cpu_seconds});
+                memory.samples.push_back({memory.name, labels, static_cast<double>(usage->resident_bytes)});
+            }
         }
-        return samples;
+        return {std::move(up), std::move(state), std::move(restarts), std::move(cpu), std::move(memory)};
+    }
+
+    // ephemery_service_up per client, for the alert rules; none while a reset stops the clients on purpose.
+    [[nodiscard]] std::vector<monitoring::Sample> service_samples() const {
+        if (resetting) return {};
+        return service_families().front().samples;
     }
 
     [[nodiscard]] collector::ProcessTotals process_totals() const {
@@ -611,61 +616,22 @@ bool NodeDaemon::healthy() {
 
 std::string NodeDaemon::metrics() {
     State& s = *state_;
-    std::string text;
-    const auto metric = [&text](std::string_view name, std::string_view type, std::string_view help) {
-        text += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
+    auto families = s.service_families();
+    const auto gauge = [&families](std::string name, std::string help, double value) {
+        families.push_back({name, "gauge", std::move(help), {monitoring::Sample{name, {}, value}}});
     };
-    const auto statuses = s.driver->states();
-    std::vector<std::string> labels;
-    for (const auto& current : statuses) {
-        std::string role;
-        std::string client;
-        for (const auto& instance : s.instances) {
-            if (instance.service != current.name) continue;
-            role = clients::role_name(instance.role);
-            client = clients::client_name(instance.client);
-        }
-        labels.push_back(
-            fmt::format(R"(service="{}",role="{}",client="{}")", prometheus_label(current.name), role, client));
-    }
-    metric("ephemery_service_up", "gauge", "1 while the client process runs");
-    for (std::size_t i = 0; i < statuses.size(); ++i) {
-        text += fmt::format("ephemery_service_up{{{}}} {}\n", labels[i], statuses[i].state == "running" ? 1 : 0);
-    }
-    metric("ephemery_service_state", "gauge", "1 for the state the client is in");
-    for (std::size_t i = 0; i < statuses.size(); ++i) {
-        text += fmt::format("ephemery_service_state{{{},state=\"{}\"}} 1\n", labels[i],
-                            prometheus_label(statuses[i].state));
-    }
-    metric("ephemery_service_restarts_total", "counter", "automatic restarts after crashes");
-    for (std::size_t i = 0; i < statuses.size(); ++i) {
-        text += fmt::format("ephemery_service_restarts_total{{{}}} {}\n", labels[i], statuses[i].restarts);
-    }
-    metric("ephemery_service_cpu_seconds_total", "counter", "CPU time of the client's main process");
-    std::string memory;
-    for (std::size_t i = 0; i < statuses.size(); ++i) {
-        if (!statuses[i].pid) continue;
-        const auto usage = process_usage(*statuses[i].pid);
-        if (!usage) continue;
-        text += fmt::format("ephemery_service_cpu_seconds_total{{{}}} {:.2f}\n", labels[i], usage->cpu_seconds);
-        memory += fmt::format("ephemery_service_resident_memory_bytes{{{}}} {}\n", labels[i], usage->resident_bytes);
-    }
-    metric("ephemery_service_resident_memory_bytes", "gauge", "resident memory of the client's main process");
-    text += memory;
-
     const std::int64_t now = infra::unix_now();
     const auto time_state = s.time_state();
     if (const auto live = network::iteration_at(s.settings.network.schedule, now)) {
-        metric("ephemery_iteration", "gauge", "the network's live iteration");
-        text += fmt::format("ephemery_iteration {}\n", *live);
+        gauge("ephemery_iteration", "the network's live iteration", static_cast<double>(*live));
         if (auto info = network::describe_iteration(s.settings.network.schedule, *live); info && info->times) {
-            metric("ephemery_next_reset_timestamp_seconds", "gauge", "when the live iteration ends (Unix time)");
-            text += fmt::format("ephemery_next_reset_timestamp_seconds {}\n", info->times->reset_time);
+            gauge("ephemery_next_reset_timestamp_seconds", "when the live iteration ends (Unix time)",
+                  static_cast<double>(info->times->reset_time));
         }
     }
     if (time_state.data_iteration) {
-        metric("ephemery_data_iteration", "gauge", "the iteration the node's data belongs to");
-        text += fmt::format("ephemery_data_iteration {}\n", *time_state.data_iteration);
+        gauge("ephemery_data_iteration", "the iteration the node's data belongs to",
+              static_cast<double>(*time_state.data_iteration));
     }
     const auto checkpoint = s.checkpoint_source ? s.checkpoint_source->status() : CheckpointStatus{};
     const std::array<std::tuple<std::string_view, std::string_view, std::uint64_t>, 6> counters{{
@@ -675,18 +641,20 @@ std::string NodeDaemon::metrics() {
         {"ephemery_reset_failures_total", "resets that failed", s.reset_failures.load()},
         {"ephemery_checkpoint_fetches_total", "checkpoint fetches from the providers", checkpoint.fetches},
         {"ephemery_checkpoint_fetch_failures_total",
-         "checkpoint fetches that verified nothing (the client starts "
-         "without a checkpoint)",
-         checkpoint.failures},
+         "checkpoint fetches that verified nothing (the client starts without a checkpoint)", checkpoint.failures},
     }};
     for (const auto& [name, help, value] : counters) {
-        metric(name, "counter", help);
-        text += fmt::format("{} {}\n", name, value);
+        families.push_back({std::string(name),
+                            "counter",
+                            std::string(help),
+                            {monitoring::Sample{std::string(name), {}, static_cast<double>(value)}}});
     }
-    metric("ephemery_daemon_start_time_seconds", "gauge", "when the daemon started (Unix time)");
-    text += fmt::format("ephemery_daemon_start_time_seconds {}\n", s.started_at);
-    text += monitoring::render_prometheus(s.monitor->metric_families());
-    return text;
+    gauge("ephemery_daemon_start_time_seconds", "when the daemon started (Unix time)",
+          static_cast<double>(s.started_at));
+    auto monitoring_families = s.monitor->metric_families();
+    families.insert(families.end(), std::make_move_iterator(monitoring_families.begin()),
+                    std::make_move_iterator(monitoring_families.end()));
+    return monitoring::render_prometheus(families);
 }
 
 Status NodeDaemon::restart(std::string_view role) {

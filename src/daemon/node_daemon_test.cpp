@@ -182,6 +182,11 @@ TEST_F(Daemon, ResetsANewNodeToTheLiveIterationRunsItAndResetsByItselfAtTheEndOf
 
     auto metrics = api::get(endpoint(), "/metrics");
     ASSERT_TRUE(metrics.ok());
+    EXPECT_EQ(metrics->status, 200);
+    const std::string text = daemon_->metrics();
+    EXPECT_THAT(text, HasSubstr("# TYPE ephemery_service_up gauge\nephemery_service_up{service=\""));
+    EXPECT_THAT(text, HasSubstr("\nephemery_iteration " + std::to_string(live_) + "\n"));
+    EXPECT_THAT(text, HasSubstr("\nephemery_resets_total "));
     auto health = api::get(endpoint(), "/api/v1/health");
     ASSERT_TRUE(health.ok());
     EXPECT_EQ(health->status, 200);

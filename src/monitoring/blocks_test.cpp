@@ -128,6 +128,7 @@ TEST(Blocks, CommitteesInLodestarsSwappedLayoutAreReadTheIntendedWay) {
 
     // Lodestar 1.5.1: "index" is the slot within the epoch, "slot" the committee index.
     std::vector<SlotCommittee> swapped;
+    swapped.reserve(right.size());
     for (const auto& committee : right) swapped.push_back({committee.index, committee.slot - 12, committee.validators});
     const auto repaired = committees_of_epoch(swapped, 3, 4);
     ASSERT_TRUE(repaired);
