@@ -288,11 +288,12 @@ class MappedText {
         if (fd < 0) throw std::runtime_error("cannot read " + path.string());
         const auto page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
         mapped_ = (size_ + monitoring::json_padding + page - 1) / page * page;
-        // Zero pages for the whole range, then the file over its start: the bytes past its end stay zero.
+        // Zero pages for the whole range, then the file over its start: the bytes past its end stay zero. No
+        // MAP_POPULATE: faulting the pages in as the parse reaches them (each fault maps the cached pages around it
+        // too) costs less, and the parse's threads share it.
         base_ = mmap(nullptr, mapped_, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        const bool ok =
-            base_ != MAP_FAILED &&
-            (size_ == 0 || mmap(base_, size_, PROT_READ, MAP_PRIVATE | MAP_FIXED | MAP_POPULATE, fd, 0) != MAP_FAILED);
+        const bool ok = base_ != MAP_FAILED &&
+                        (size_ == 0 || mmap(base_, size_, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, 0) != MAP_FAILED);
         close(fd);
         if (!ok) throw std::runtime_error("cannot map " + path.string());
     }
@@ -378,37 +379,24 @@ Result<Table> ingest_file(monitoring::Ingester& ingester, const fs::path& path, 
     return (ingester.*parse)(file.text());
 }
 
-// One measured ingest. With `threads` 1, the three files one after the other on this thread; with 2, the validators
-// by an Ingester of two threads, then the balances here while a second thread parses the rewards.
+// One measured ingest: the three files one after the other, each parsed by an Ingester of `threads` threads (each
+// splits its file's large array between them).
 int run_child(const fs::path& dir, int threads) {
     using monitoring::Ingester;
     const auto start = std::chrono::steady_clock::now();
     Ingester ingester(static_cast<unsigned>(std::max(1, threads)));
     auto validators = ingest_file<monitoring::ValidatorTable>(ingester, dir / "validators.json", &Ingester::validators);
-    std::optional<Result<monitoring::RewardTable>> rewards;
-    const auto read_rewards = [&dir, &rewards] {
-        Ingester own;
-        rewards = ingest_file<monitoring::RewardTable>(own, dir / "rewards.json", &Ingester::rewards);
-    };
-    std::thread side;
-    if (threads > 1) side = std::thread(read_rewards);
-    Ingester single;
-    std::optional<Result<monitoring::BalanceTable>> balances = ingest_file<monitoring::BalanceTable>(
-        threads > 1 ? single : ingester, dir / "balances.json", &Ingester::balances);
-    if (threads > 1) {
-        side.join();
-    } else {
-        read_rewards();
-    }
-    for (const auto* error : {validators ? nullptr : &validators.error(), *balances ? nullptr : &balances->error(),
-                              *rewards ? nullptr : &rewards->error()}) {
+    auto balances = ingest_file<monitoring::BalanceTable>(ingester, dir / "balances.json", &Ingester::balances);
+    auto rewards = ingest_file<monitoring::RewardTable>(ingester, dir / "rewards.json", &Ingester::rewards);
+    for (const auto* error : {validators ? nullptr : &validators.error(), balances ? nullptr : &balances.error(),
+                              rewards ? nullptr : &rewards.error()}) {
         if (error != nullptr) {
             fmt::print(stderr, "ingest failed: {}\n", error->message);
             return 1;
         }
     }
     const auto epoch =
-        monitoring::aggregate_epoch(*validators, **balances, &**rewards, watched_groups(validators->size()));
+        monitoring::aggregate_epoch(*validators, *balances, &*rewards, watched_groups(validators->size()));
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     rusage usage{};
     getrusage(RUSAGE_SELF, &usage);

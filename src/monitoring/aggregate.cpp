@@ -26,15 +26,24 @@ double share(std::uint64_t part, std::uint64_t whole) {
 
 constexpr std::uint32_t no_position = std::numeric_limits<std::uint32_t>::max();
 
-// Validator index -> row of a table. A flat array when the indices are dense (the normal case: 0..n-1), else
-// sorted pairs searched by bisection. The first row of a duplicated index wins.
+// Validator index -> row of a table. Nothing to build when row i holds index i (the normal case: beacon nodes answer
+// for every validator in order); a flat array when the indices are dense, else sorted pairs searched by bisection.
+// The first row of a duplicated index wins.
 class Positions {
   public:
     explicit Positions(std::span<const std::uint64_t> indices) {
         if (indices.size() >= no_position) return;  // more rows than a position can name: nothing is found
+        bool in_order = true;
         std::uint64_t largest = 0;
-        for (const auto index : indices) largest = std::max(largest, index);
-        if (!indices.empty() && largest < 2 * static_cast<std::uint64_t>(indices.size()) + 1024) {
+        for (std::size_t row = 0; row < indices.size(); ++row) {
+            in_order &= indices[row] == row;
+            largest = std::max(largest, indices[row]);
+        }
+        if (in_order) {
+            rows_in_order_ = indices.size();
+            return;
+        }
+        if (largest < 2 * static_cast<std::uint64_t>(indices.size()) + 1024) {
             dense_.assign(largest + 1, no_position);
             for (std::size_t row = 0; row < indices.size(); ++row) {
                 auto& slot = dense_[indices[row]];
@@ -51,6 +60,7 @@ class Positions {
     }
 
     [[nodiscard]] std::uint32_t find(std::uint64_t index) const {
+        if (rows_in_order_ > 0) return index < rows_in_order_ ? static_cast<std::uint32_t>(index) : no_position;
         if (!dense_.empty()) return index < dense_.size() ? dense_[index] : no_position;
         const auto found = std::lower_bound(sparse_.begin(), sparse_.end(), index,
                                             [](const auto& entry, std::uint64_t value) { return entry.first < value; });
@@ -58,6 +68,7 @@ class Positions {
     }
 
   private:
+    std::size_t rows_in_order_{0};  // row i holds index i for every row
     std::vector<std::uint32_t> dense_;
     std::vector<std::pair<std::uint64_t, std::uint32_t>> sparse_;
 };

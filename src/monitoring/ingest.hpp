@@ -1,7 +1,8 @@
 #pragma once
 // Fast ingest of the three Beacon API answers an epoch's monitoring reads for the whole network: the validators,
-// their balances and the attestation rewards, parsed into columnar tables (one vector per field) with simdjson
-// On-Demand. Pure: text in, tables out. Every error names the JSON path of the bad value.
+// their balances and the attestation rewards, parsed into columnar tables (one vector per field). Elements in the
+// compact layout beacon nodes write are read straight from the text, every byte checked; anything else goes through
+// simdjson On-Demand. Pure: text in, tables out. Every error names the JSON path of the bad value.
 
 #include "core/result.hpp"
 
@@ -123,8 +124,8 @@ class PaddedText {
 [[nodiscard]] Result<RewardTable> parse_reward_table(std::string_view json);
 
 // The same parsers with their simdjson parsers kept between calls (their buffers are reused), on padded text (no
-// copy). With `threads` above 1, the chunks of a large data array (validators, balances) are parsed by that many
-// threads, each into columns of its own, joined in order; the result is the same.
+// copy). With `threads` above 1, the chunks of the large array of an answer (data, or data.total_rewards) are parsed
+// by up to that many threads, taking chunks as they go, and joined in order; the result is the same.
 class Ingester {
   public:
     explicit Ingester(unsigned threads = 1);

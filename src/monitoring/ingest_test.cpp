@@ -8,7 +8,10 @@
 
 #include <fmt/format.h>
 
+#include <array>
+#include <limits>
 #include <string>
+#include <vector>
 
 namespace ephemery::monitoring {
 namespace {
@@ -270,6 +273,208 @@ TEST(MonitoringIngest, LargeAnswersParseInChunksWithTheSamePaths) {
     ASSERT_TRUE(balance_table) << balance_table.error().message;
     ASSERT_EQ(balance_table->size(), 200'000U);
     EXPECT_EQ(balance_table->balance[199'999], 599'997U);
+}
+
+void expect_same_table(const ValidatorTable& actual, const ValidatorTable& expected, std::string_view variant) {
+    EXPECT_EQ(actual.index, expected.index) << variant;
+    EXPECT_EQ(actual.balance, expected.balance) << variant;
+    EXPECT_EQ(actual.status, expected.status) << variant;
+    EXPECT_EQ(actual.pubkey, expected.pubkey) << variant;
+    EXPECT_EQ(actual.effective_balance, expected.effective_balance) << variant;
+    EXPECT_EQ(actual.slashed, expected.slashed) << variant;
+    EXPECT_EQ(actual.activation_epoch, expected.activation_epoch) << variant;
+    EXPECT_EQ(actual.exit_epoch, expected.exit_epoch) << variant;
+}
+
+std::string replaced(std::string text, std::string_view from, std::string_view to) {
+    const auto at = text.find(from);
+    EXPECT_NE(at, std::string::npos) << from;
+    if (at != std::string::npos) text.replace(at, from.size(), to);
+    return text;
+}
+
+// The compact layout beacon nodes write is read straight from the text; the same values in any other layout go
+// through the parser and must give the same table, and what the parser refuses stays refused.
+TEST(MonitoringIngest, EveryLayoutGivesTheSameTable) {
+    std::vector<std::string> elements;
+    for (std::size_t i = 0; i < validator_status_count; ++i) {
+        elements.push_back(validator_json(i, validator_status_names.at(i), 32'000'000'000 + i, 32'000'000'000,
+                                          i % 2 == 1, "0x" + std::string(94, 'c') + fmt::format("{:02x}", i)));
+    }
+    const auto data = [&elements](std::size_t changed, const std::string& element) {
+        std::string out = "[";
+        for (std::size_t i = 0; i < elements.size(); ++i) {
+            if (i > 0) out += ',';
+            out += i == changed ? element : elements[i];
+        }
+        return out + "]";
+    };
+    const auto compact = parse_validator_table(answer(data(elements.size(), "")));
+    ASSERT_TRUE(compact) << compact.error().message;
+    ASSERT_EQ(compact->size(), validator_status_count);
+    EXPECT_EQ(compact->status[8], ValidatorStatus::withdrawal_done);
+    EXPECT_EQ(compact->pubkey[5][47], 0x05);
+    EXPECT_EQ(compact->slashed[5], 1);
+
+    const std::string& third = elements[3];  // index 3, active_exiting, balance 32000000003
+    std::string spaced = third;
+    for (std::size_t at = spaced.find(':'); at != std::string::npos; at = spaced.find(':', at + 2)) {
+        spaced.insert(at + 1, " ");
+    }
+    const std::vector<std::pair<std::string, std::string>> variants{
+        {"spaces", spaced},
+        {"newlines", replaced(replaced(third, ",", ",\n  "), "{", "{\n")},
+        {"fields reordered",
+         replaced(replaced(third, R"("index":"3",)", ""), R"("status")", R"("index":"3","status")")},
+        {"an escape in a string not read",
+         replaced(third, R"("withdrawal_credentials":"0x)", R"("withdrawal_credentials":"\u0030x)")},
+        {"UTF-8 in a string not read",
+         replaced(third, R"("withdrawal_credentials":"0x)", "\"withdrawal_credentials\":\"\xc3\xa9")},
+        {"another field", replaced(third, R"({"index")", R"({"extra":{"a":[1,{"b":null}]},"index")")},
+        {"a field missing that is not read", replaced(third, R"("activation_eligibility_epoch":"0",)", "")},
+        {"bare integers", replaced(replaced(third, R"("index":"3")", R"("index":3)"),
+                                   R"("exit_epoch":"18446744073709551615")", R"("exit_epoch":18446744073709551615)")},
+        {"upper-case hex", replaced(third, std::string(94, 'c'), std::string(94, 'C'))},
+        {"leading zeros past 20 digits",
+         replaced(third, R"("balance":"32000000003")", R"("balance":"0000000000000032000000003")")},
+        {"a number where a string was",
+         replaced(third, R"("withdrawable_epoch":"18446744073709551615")", R"("withdrawable_epoch":1.5e3)")},
+    };
+    for (const auto& [variant, element] : variants) {
+        const auto table = parse_validator_table(answer(data(3, element)));
+        ASSERT_TRUE(table) << variant << ": " << table.error().message;
+        expect_same_table(*table, *compact, variant);
+    }
+
+    const std::vector<std::pair<std::string, std::string>> refused{
+        {replaced(third, R"("slashed":true)", R"("slashed":"true")"),
+         "data[3].validator.slashed: expected true or false"},
+        {replaced(third, R"("balance":"32000000003")", R"("balance":"18446744073709551616")"),
+         "data[3].balance: above the largest uint64"},
+        {replaced(third, R"("exit_epoch":"18446744073709551615")", R"("exit_epoch":"184467440737095516150")"),
+         "data[3].validator.exit_epoch: above the largest uint64"},
+        {replaced(third, "active_exiting", "active_exitinG"),
+         "data[3].status: expected a beacon-APIs validator status"},
+        {replaced(third, "active_exiting", "active_exiting_"), "data[3].status"},
+        {replaced(third, "0x" + std::string(94, 'c'), "0x" + std::string(93, 'c') + "g"),
+         "data[3].validator.pubkey: expected 0x + 96 hex digits"},
+        {replaced(third, "0x" + std::string(94, 'c'), "0x" + std::string(93, 'c') + "\xc3\xa9"),
+         "data[3].validator.pubkey"},
+        {replaced(third, R"("index":"3")", R"("index":"")"), "data[3].index: expected a quoted unsigned"},
+        {replaced(third, R"("index":"3")", R"("index":"-3")"), "data[3].index: expected a quoted unsigned"},
+        {replaced(third, "}}", "}"), "malformed JSON"},
+        {replaced(third, "}}", "}}}"), "malformed JSON"},
+    };
+    for (const auto& [element, message] : refused) {
+        EXPECT_THAT(validators_error(answer(data(3, element))), HasSubstr(message)) << element;
+    }
+    // A comma too many, or none, between elements.
+    EXPECT_THAT(validators_error(answer(replaced(data(9, ""), "},{", "},,{"))), HasSubstr("data[1]"));
+    EXPECT_THAT(validators_error(answer(replaced(data(9, ""), "},{", "}{"))), HasSubstr("malformed JSON"));
+}
+
+// Every width of quoted integer, through the direct read and through the parser (a space after the element).
+TEST(MonitoringIngest, IntegersOfEveryWidth) {
+    std::uint64_t power = 1;  // 10^(digits - 1)
+    for (std::uint64_t digits = 1; digits <= 20; ++digits) {
+        const std::uint64_t largest = digits < 20 ? power * 10 - 1 : std::numeric_limits<std::uint64_t>::max();
+        for (const std::uint64_t value : std::array<std::uint64_t, 3>{power, power + 7, largest}) {
+            for (const std::string_view after : {"", " "}) {
+                const auto table = parse_balance_table(
+                    answer(fmt::format(R"([{{"index":"{}","balance":"{}"}}{}])", digits, value, after)));
+                ASSERT_TRUE(table) << value << ": " << table.error().message;
+                EXPECT_EQ(table->balance[0], value);
+                EXPECT_EQ(table->index[0], digits);
+            }
+        }
+        if (digits < 20) power *= 10;
+    }
+    const auto rewards = parse_reward_table(
+        answer(R"({"ideal_rewards":[],"total_rewards":[{"validator_index":"0","head":"-9223372036854775808",)"
+               R"("target":"9223372036854775807","source":"-0","inclusion_delay":"-12345678","inactivity":"-1"}]})"));
+    ASSERT_TRUE(rewards) << rewards.error().message;
+    EXPECT_EQ(rewards->head[0], std::numeric_limits<std::int64_t>::min());
+    EXPECT_EQ(rewards->target[0], std::numeric_limits<std::int64_t>::max());
+    EXPECT_EQ(rewards->source[0], 0);
+    EXPECT_EQ(rewards->inclusion_delay[0], -12'345'678);
+    EXPECT_EQ(rewards->inactivity[0], -1);
+}
+
+std::string total_reward_json(std::size_t index, bool phase0) {
+    const auto value = static_cast<std::int64_t>(index);
+    return fmt::format(R"({{"validator_index":"{}","head":"{}","target":"{}","source":"{}",{}"inactivity":"{}"}})",
+                       index, value * 3, -value, value % 1000,
+                       phase0 ? fmt::format(R"("inclusion_delay":"{}",)", value % 7) : "", -(value % 13));
+}
+
+// total_rewards in chunks, by one thread or two; other layouts of the answer read the same.
+TEST(MonitoringIngest, LargeRewardAnswersParseInChunks) {
+    constexpr std::size_t count = 40'000;  // about 3.5 MB: several chunks
+    const std::string ideal =
+        R"("ideal_rewards":[{"effective_balance":"32000000000","head":"1","target":"2","source":"3","inactivity":"0"}])";
+    const auto totals = [](bool phase0) {
+        std::string out = "[";
+        for (std::size_t i = 0; i < count; ++i) {
+            if (i > 0) out += ',';
+            out += total_reward_json(i, phase0 && i % 2 == 0);
+        }
+        return out + "]";
+    };
+    const std::string text = answer("{" + ideal + R"(,"total_rewards":)" + totals(false) + "}");
+    const auto table = parse_reward_table(text);
+    ASSERT_TRUE(table) << table.error().message;
+    ASSERT_EQ(table->size(), count);
+    ASSERT_EQ(table->ideal.size(), 1U);
+    EXPECT_EQ(table->ideal[0].total(), 6);
+    for (std::size_t i = 0; i < count; i += 1999) {
+        const auto value = static_cast<std::int64_t>(i);
+        EXPECT_EQ(table->validator_index[i], i);
+        EXPECT_EQ(table->head[i], value * 3);
+        EXPECT_EQ(table->target[i], -value);
+        EXPECT_EQ(table->source[i], value % 1000);
+        EXPECT_EQ(table->inclusion_delay[i], 0);
+        EXPECT_EQ(table->inactivity[i], -(value % 13));
+    }
+    const auto same = [&table](const Result<RewardTable>& other, std::string_view variant) {
+        ASSERT_TRUE(other) << variant << ": " << other.error().message;
+        EXPECT_EQ(other->validator_index, table->validator_index) << variant;
+        EXPECT_EQ(other->head, table->head) << variant;
+        EXPECT_EQ(other->target, table->target) << variant;
+        EXPECT_EQ(other->source, table->source) << variant;
+        EXPECT_EQ(other->inactivity, table->inactivity) << variant;
+        EXPECT_EQ(other->inclusion_delay, table->inclusion_delay) << variant;
+        ASSERT_EQ(other->ideal.size(), 1U) << variant;
+        EXPECT_EQ(other->ideal[0].total(), 6) << variant;
+    };
+    Ingester two_threads(2);
+    same(two_threads.rewards(PaddedText::copy_of(text)), "two threads");
+    same(parse_reward_table(answer(R"({"total_rewards":)" + totals(false) + "," + ideal + "}")), "ideal after total");
+    same(parse_reward_table(
+             answer(R"({"extra":{"total_rewards":[]},)" + ideal + R"(,"total_rewards":)" + totals(false) + "}")),
+         "total_rewards in another object first");
+    same(parse_reward_table(
+             answer(R"({"extra":"\"total_rewards\":[",)" + ideal + R"(,"total_rewards":)" + totals(false) + "}")),
+         "total_rewards in a string first");
+    same(parse_reward_table(answer("{" + ideal + R"(,"total_rewards": )" + totals(false) + "}")), "a space");
+
+    const auto phase0 =
+        two_threads.rewards(PaddedText::copy_of(answer("{" + ideal + R"(,"total_rewards":)" + totals(true) + "}")));
+    ASSERT_TRUE(phase0) << phase0.error().message;
+    EXPECT_EQ(phase0->inclusion_delay[20'000], static_cast<std::int64_t>(20'000 % 7));
+    EXPECT_EQ(phase0->inclusion_delay[20'001], 0);
+    EXPECT_EQ(phase0->head, table->head);
+
+    std::string bad = text;
+    const std::string needle = R"("validator_index":"30000","head":")";
+    bad.replace(bad.find(needle) + needle.size(), 1, "+");
+    for (const auto& error : {parse_reward_table(bad), two_threads.rewards(PaddedText::copy_of(bad))}) {
+        ASSERT_FALSE(error);
+        EXPECT_THAT(error.error().message,
+                    HasSubstr("data.total_rewards[30000].head: expected a quoted decimal integer"));
+    }
+    const auto twice =
+        parse_reward_table(answer("{" + ideal + R"(,"total_rewards":[],"total_rewards":)" + totals(false) + "}"));
+    same(twice, "total_rewards twice");
 }
 
 TEST(MonitoringIngest, IngesterReusesItsParser) {
