@@ -617,7 +617,7 @@ bool NodeDaemon::healthy() {
 std::string NodeDaemon::metrics() {
     State& s = *state_;
     auto families = s.service_families();
-    const auto gauge = [&families](std::string name, std::string help, double value) {
+    const auto gauge = [&families](const std::string& name, std::string help, double value) {
         families.push_back({name, "gauge", std::move(help), {monitoring::Sample{name, {}, value}}});
     };
     const std::int64_t now = infra::unix_now();
