@@ -70,7 +70,7 @@ std::optional<Verified> race_download(const FetchRequest& request, const std::ve
             if (response.content_type.find("json") != std::string::npos) {
                 // Only blocks are converted (they are small); the converted bytes are what gets verified and kept.
                 if (what != "block") return make_error(Errc::unsupported, "answered JSON; a state must come as SSZ");
-                auto converted = signed_block_ssz_from_json(*bytes, request.facts);
+                auto converted = signed_block_ssz_from_json(*bytes, request.facts.preset);
                 if (!converted) return converted.error();
                 bytes->assign(converted->begin(), converted->end());
                 if (auto written = infra::write_file_atomically(

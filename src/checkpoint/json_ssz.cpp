@@ -112,7 +112,8 @@ Result<std::vector<std::uint8_t>> ssz_from_json(const ssz::Type& type, const nlo
     return bytes;
 }
 
-Result<std::vector<std::uint8_t>> signed_block_ssz_from_json(std::string_view body, const NetworkFacts& facts) {
+Result<std::vector<std::uint8_t>> signed_block_ssz_from_json(std::string_view body,
+                                                             const ssz::ConsensusPreset& preset) {
     const auto document = json::parse(body.begin(), body.end(), nullptr, false);
     if (!document.is_object())
         return make_error(Errc::parse_error, "the block answer is neither SSZ nor a JSON object");
@@ -127,7 +128,7 @@ Result<std::vector<std::uint8_t>> signed_block_ssz_from_json(std::string_view bo
                           fmt::format("the JSON block answer is of fork `{}`, which ephemery does not know",
                                       version->get<std::string>().substr(0, 40)));
     }
-    const auto schemas = ssz::beacon_schemas(*fork, facts.preset);
+    const auto schemas = ssz::beacon_schemas(*fork, preset);
     return ssz_from_json(*schemas.signed_beacon_block, *data, "data");
 }
 

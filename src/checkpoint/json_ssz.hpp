@@ -23,8 +23,8 @@ namespace ephemery::checkpoint {
                                                               std::string_view root_name = "data");
 
 // The JSON answer of /eth/v2/beacon/blocks/{id} ({"version": fork, "data": SignedBeaconBlock}) as SSZ bytes of
-// the SignedBeaconBlock of that fork.
+// the SignedBeaconBlock of that fork (the answer's `version`) in `preset`.
 [[nodiscard]] Result<std::vector<std::uint8_t>> signed_block_ssz_from_json(std::string_view body,
-                                                                           const NetworkFacts& facts);
+                                                                           const ssz::ConsensusPreset& preset);
 
 }  // namespace ephemery::checkpoint

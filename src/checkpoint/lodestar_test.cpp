@@ -197,7 +197,7 @@ TEST_F(LodestarChain, OurRootsOfBlocksAndStatesEqualLodestars) {
         }
         std::string bytes = test::contents_of(file);
         if (downloaded->json) {  // Lodestar 1.5.1 serves blocks only as JSON
-            const auto converted = signed_block_ssz_from_json(bytes, chain_facts);
+            const auto converted = signed_block_ssz_from_json(bytes, chain_facts.preset);
             ASSERT_TRUE(converted) << "slot " << slot << ": " << converted.error().message;
             bytes.assign(converted->begin(), converted->end());
             ++converted_from_json;

@@ -210,9 +210,7 @@ struct Collector::State {
         std::uint64_t epoch, const monitoring::DerivedEpoch& derived, const monitoring::StateColumns& columns) {
         std::map<std::uint64_t, monitoring::AttestationFigures> figures;
         if (chain->rewards_api_missing || !chain->watch || chain->watch->validators.empty()) return figures;
-        std::vector<std::uint64_t> indices;
-        for (const auto& validator : chain->watch->validators) indices.push_back(validator.index);
-        auto rewards = beacon.attestation_rewards(epoch, indices);
+        auto rewards = beacon.attestation_rewards(epoch, watched_indices());
         if (!rewards) {
             if (rewards.error().code == Errc::not_found) {
                 chain->rewards_api_missing = true;
@@ -249,6 +247,22 @@ struct Collector::State {
         while (chain->sync_committees.size() > 4) chain->sync_committees.erase(chain->sync_committees.begin());
     }
 
+    // A downloaded scratch file's bytes; the file is removed either way.
+    static Result<std::string> take_download(const std::filesystem::path& scratch) {
+        auto bytes = infra::read_file(scratch, max_state_bytes);
+        std::error_code ignored;
+        std::filesystem::remove(scratch, ignored);
+        return bytes;
+    }
+
+    std::vector<std::uint64_t> watched_indices() const {
+        std::vector<std::uint64_t> indices;
+        if (!chain->watch) return indices;
+        indices.reserve(chain->watch->validators.size());
+        for (const auto& validator : chain->watch->validators) indices.push_back(validator.index);
+        return indices;
+    }
+
     // The canonical block at `slot`, nullopt for an empty slot. Nodes that answer JSON only get converted.
     Result<std::optional<monitoring::BlockContents>> block_at(std::uint64_t slot) {
         const auto scratch = settings.data_dir / "monitoring-block.part";
@@ -257,26 +271,21 @@ struct Collector::State {
             if (download.error().code == Errc::not_found) return std::optional<monitoring::BlockContents>{};
             return download.error();
         }
-        auto bytes = infra::read_file(scratch, max_state_bytes);
-        std::error_code ignored;
-        std::filesystem::remove(scratch, ignored);
+        auto bytes = take_download(scratch);
         if (!bytes) return bytes.error();
-        const auto fork = ssz::fork_at_epoch(chain->forks, slot / chain->slots_per_epoch);
         std::vector<std::uint8_t> converted;
         if (download->json) {
-            const auto document = nlohmann::json::parse(*bytes, nullptr, false);
-            if (document.is_discarded() || !document.is_object() || !document.contains("data")) {
-                return make_error(Errc::parse_error,
-                                  fmt::format("{}/eth/v2/beacon/blocks/{}: the JSON answer has no data object",
-                                              settings.beacon_url, slot));
+            auto ssz_bytes = checkpoint::signed_block_ssz_from_json(*bytes, chain->preset);
+            if (!ssz_bytes) {
+                return make_error(ssz_bytes.error().code,
+                                  fmt::format("{}/eth/v2/beacon/blocks/{}: {}", settings.beacon_url, slot,
+                                              ssz_bytes.error().message));
             }
-            auto ssz_bytes = checkpoint::ssz_from_json(*ssz::beacon_schemas(fork, chain->preset).signed_beacon_block,
-                                                       document["data"], fmt::format("block {}", slot));
-            if (!ssz_bytes) return ssz_bytes.error();
             converted = std::move(*ssz_bytes);
         } else {
             converted.assign(bytes->begin(), bytes->end());
         }
+        const auto fork = ssz::fork_at_epoch(chain->forks, slot / chain->slots_per_epoch);
         auto contents = monitoring::read_block_contents(converted, fork, chain->preset);
         if (!contents) return contents.error();
         return std::optional<monitoring::BlockContents>(std::move(*contents));
@@ -291,8 +300,8 @@ struct Collector::State {
     BlockFigures block_figures(std::uint64_t epoch, std::uint64_t state_slot) {
         BlockFigures figures;
         if (!chain->watch || chain->watch->validators.empty()) return figures;
-        std::set<std::uint64_t> watched;
-        for (const auto& validator : chain->watch->validators) watched.insert(validator.index);
+        const auto indices = watched_indices();
+        const std::set<std::uint64_t> watched(indices.begin(), indices.end());
         const std::uint64_t slots = chain->slots_per_epoch;
         const std::uint64_t last = std::min(state_slot, (epoch + 2) * slots - 1);
         std::vector<monitoring::BlockContents> blocks;
@@ -348,9 +357,7 @@ struct Collector::State {
     // Liveness from the node when it answers (it knows gossip too), else from the votes and proposals.
     std::optional<std::map<std::uint64_t, bool>> liveness_from_api(std::uint64_t epoch) {
         if (chain->liveness_api_missing || !chain->watch || chain->watch->validators.empty()) return std::nullopt;
-        std::vector<std::uint64_t> indices;
-        for (const auto& validator : chain->watch->validators) indices.push_back(validator.index);
-        auto answer = beacon.liveness(epoch, indices);
+        auto answer = beacon.liveness(epoch, watched_indices());
         if (!answer) {
             if (answer.error().code == Errc::not_found) chain->liveness_api_missing = true;
             return std::nullopt;  // also for epochs the node no longer tracks (Lodestar: current and previous)
@@ -370,9 +377,7 @@ struct Collector::State {
         const auto scratch = settings.data_dir / "monitoring-state.ssz.part";
         auto download = beacon.download_state(state_id, scratch);
         if (!download) return download.error();
-        auto bytes = infra::read_file(scratch, max_state_bytes);
-        std::error_code ignored;
-        std::filesystem::remove(scratch, ignored);
+        auto bytes = take_download(scratch);
         if (!bytes) return bytes.error();
         const std::span<const std::uint8_t> state_bytes(reinterpret_cast<const std::uint8_t*>(bytes->data()),  // NOLINT
                                                         bytes->size());
@@ -428,33 +433,13 @@ struct Collector::State {
         cache_proposer_duties(epoch);
         inputs.proposals = proposals(epoch);
         const auto blocks = block_figures(epoch, *slot);  // the blocks the state has seen
-        if (blocks.inclusion_delays) {
-            for (auto& [index, figures] : inputs.figures) {
-                if (figures.inclusion_delay) continue;
-                const auto delay = blocks.inclusion_delays->find(index);
-                if (delay != blocks.inclusion_delays->end()) figures.inclusion_delay = delay->second;
-            }
-        }
         const auto live = liveness_from_api(epoch);
+        inputs.inclusion_delays = blocks.inclusion_delays ? &*blocks.inclusion_delays : nullptr;
+        inputs.liveness = live ? &*live : nullptr;
+        inputs.sync = blocks.sync ? &*blocks.sync : nullptr;
 
         monitoring::EpochSnapshot snapshot;
         snapshot.validators = monitoring::assess_validators(*chain->watch, inputs);
-        for (auto& validator : snapshot.validators) {
-            if (live) {
-                if (const auto found = live->find(validator.index); found != live->end())
-                    validator.live = found->second;
-            }
-            if (!validator.live && validator.source != monitoring::FigureSource::none) {
-                validator.live = validator.source_hit.value_or(false) || validator.target_hit.value_or(false) ||
-                                 validator.head_hit.value_or(false) || validator.proposals_made > 0;
-            }
-            if (blocks.sync) {
-                if (const auto found = blocks.sync->find(validator.index); found != blocks.sync->end()) {
-                    validator.sync_participated = found->second.signed_blocks;
-                    validator.sync_missed = found->second.missed_blocks;
-                }
-            }
-        }
         snapshot.network = monitoring::network_epoch(chain->iteration, inputs.epoch_start_time, *columns, *derived);
         snapshot.missing = chain->watch->missing;
         snapshot.node = node_epoch(epoch);
@@ -665,11 +650,7 @@ nlohmann::ordered_json to_json(const monitoring::NodeEpoch& node) {
 }
 
 nlohmann::ordered_json to_json(const monitoring::ValidatorEpoch& record) {
-    const auto optional_flag = [](std::optional<bool> value) -> nlohmann::ordered_json {
-        if (!value) return nullptr;
-        return *value;
-    };
-    const auto optional_count = [](std::optional<std::uint32_t> value) -> nlohmann::ordered_json {
+    const auto or_null = [](const auto& value) -> nlohmann::ordered_json {
         if (!value) return nullptr;
         return *value;
     };
@@ -680,18 +661,18 @@ nlohmann::ordered_json to_json(const monitoring::ValidatorEpoch& record) {
             {"balance_gwei", record.balance},
             {"balance_delta_gwei", record.balance_delta},
             {"figures_from", monitoring::figure_source_name(record.source)},
-            {"source", optional_flag(record.source_hit)},
-            {"target", optional_flag(record.target_hit)},
-            {"head", optional_flag(record.head_hit)},
+            {"source", or_null(record.source_hit)},
+            {"target", or_null(record.target_hit)},
+            {"head", or_null(record.head_hit)},
             {"attestation_reward_gwei", record.attestation_reward},
             {"ideal_attestation_reward_gwei", record.ideal_attestation_reward},
             {"missed_attestations_in_row", record.missed_attestations_in_row},
             {"proposals_made", record.proposals_made},
             {"proposals_missed", record.proposals_missed},
-            {"live", optional_flag(record.live)},
-            {"inclusion_delay_slots", optional_count(record.inclusion_delay)},
-            {"sync_committee_signed", optional_count(record.sync_participated)},
-            {"sync_committee_missed", optional_count(record.sync_missed)}};
+            {"live", or_null(record.live)},
+            {"inclusion_delay_slots", or_null(record.inclusion_delay)},
+            {"sync_committee_signed", or_null(record.sync_participated)},
+            {"sync_committee_missed", or_null(record.sync_missed)}};
 }
 
 nlohmann::ordered_json to_json(const monitoring::EpochSnapshot& snapshot) {

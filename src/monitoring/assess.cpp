@@ -23,6 +23,14 @@ std::optional<std::uint64_t> parse_index(std::string_view text) {
     return value;
 }
 
+// The entry for `index` of a map that may be absent; null when the map or the entry is.
+template <typename Value>
+const Value* value_for(const std::map<std::uint64_t, Value>* by_index, std::uint64_t index) {
+    if (by_index == nullptr) return nullptr;
+    const auto found = by_index->find(index);
+    return found != by_index->end() ? &found->second : nullptr;
+}
+
 }  // namespace
 
 std::optional<std::vector<std::pair<std::uint64_t, std::uint64_t>>> parse_index_ranges(std::string_view text) {
@@ -157,6 +165,18 @@ std::vector<ValidatorEpoch> assess_validators(const WatchList& watch, const Epoc
             } else {
                 ++record.proposals_missed;
             }
+        }
+        if (const auto* delay = value_for(inputs.inclusion_delays, watched.index); delay && !record.inclusion_delay) {
+            record.inclusion_delay = *delay;
+        }
+        if (const auto* live = value_for(inputs.liveness, watched.index)) record.live = *live;
+        if (!record.live && known) {
+            record.live = record.source_hit.value_or(false) || record.target_hit.value_or(false) ||
+                          record.head_hit.value_or(false) || record.proposals_made > 0;
+        }
+        if (const auto* sync = value_for(inputs.sync, watched.index)) {
+            record.sync_participated = sync->signed_blocks;
+            record.sync_missed = sync->missed_blocks;
         }
         records.push_back(std::move(record));
     }

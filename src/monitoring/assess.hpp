@@ -1,6 +1,7 @@
 #pragma once
 // One epoch's records for the watched validators, whichever source the figures came from. Pure.
 
+#include "monitoring/blocks.hpp"
 #include "monitoring/participation.hpp"
 #include "monitoring/record.hpp"
 #include "monitoring/settings.hpp"
@@ -81,6 +82,11 @@ struct EpochInputs {
     // The previous record of each pubkey (balance delta, misses in a row; only a record of the same iteration
     // counts). Not owned: the caller keeps them, and updates them after the epoch.
     const std::map<std::string, ValidatorEpoch, std::less<>>* previous{nullptr};
+    // From the blocks and the node; each may be absent (null). Delays fill records whose figures have none;
+    // liveness is the node's (else the votes and proposals decide); sync counts are for committee members.
+    const std::map<std::uint64_t, std::uint32_t>* inclusion_delays{nullptr};
+    const std::map<std::uint64_t, bool>* liveness{nullptr};
+    const std::map<std::uint64_t, SyncParticipation>* sync{nullptr};
 };
 
 // The records of the watched validators for one epoch.
