@@ -272,8 +272,6 @@ enum class Side { rm_rf, ephemery };
 class ResetTrees {
   public:
     ResetTrees() : size_(tree_size()) {
-        // The release fixture reads ../shared through the tests' variable.
-        ::setenv("EPHEMERY_SHARED_DIR", EPHEMERY_BENCH_SHARED_DIR, 0);  // NOLINT(concurrency-mt-unsafe): one thread
         install_release(work_.path(), node_dir(), old_iteration, true);
         install_release(work_.path(), node_dir(), new_iteration, false);
         std::ofstream(node_dir() / reset::iteration_marker_file)

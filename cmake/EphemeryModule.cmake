@@ -23,9 +23,7 @@ function(ephemery_module NAME)
     add_executable(${target}_test ${ARG_TESTS})
     target_link_libraries(${target}_test PRIVATE ${target} ${ARG_TEST_DEPS} ephemery_test_support GTest::gtest GTest::gmock
                                                  GTest::gtest_main ephemery_warnings)
-    gtest_discover_tests(${target}_test
-      PROPERTIES ENVIRONMENT "EPHEMERY_SHARED_DIR=${EPHEMERY_SHARED_DIR}"
-      DISCOVERY_TIMEOUT 60)
+    gtest_discover_tests(${target}_test DISCOVERY_TIMEOUT 60)
   endif()
 
   if(EPHEMERY_FUZZ)

@@ -51,6 +51,58 @@ int status_for(Errc code) {
     }
 }
 
+constexpr std::string_view restart_prefix = "/api/v1/restart/";
+constexpr std::string_view reset_path = "/api/v1/reset";
+
+// A request that says a body follows (a non-zero Content-Length, or chunks).
+bool declares_body(const httplib::Request& request) {
+    if (request.has_header("Transfer-Encoding")) return true;
+    if (!request.has_header("Content-Length")) return false;
+    const std::string length = request.get_header_value("Content-Length");
+    return length.find_first_not_of('0') != std::string::npos;
+}
+
+// The POST actions, answered from the request line and headers alone. They take no body, so none is read: a bare
+// `curl -X POST` sends no Content-Length, and httplib would wait for a body until its read timeout and answer 400;
+// and nobody without the token gets to make the daemon read one.
+void answer_action(const httplib::Request& request, httplib::Response& response, ControlTarget& target,
+                   const SecretString& token) {
+    const std::string_view path = request.path;
+    const bool is_restart = path.starts_with(restart_prefix);
+    if (!is_restart && path != reset_path) {
+        reply_json(response, 404, error_body("the actions are POST /api/v1/restart/<role> and POST /api/v1/reset"));
+        return;
+    }
+    if (!token_matches(request, token)) {
+        response.set_header("WWW-Authenticate", "Bearer");
+        reply_json(response, 401,
+                   error_body("this needs the token in <data_dir>/api-token as 'Authorization: Bearer <token>'"));
+        return;
+    }
+    if (declares_body(request)) {
+        reply_json(response, 413, error_body("the control API's actions take no request body"));
+        return;
+    }
+    if (is_restart) {
+        const std::string role(path.substr(restart_prefix.size()));
+        if (!is_role(role)) {
+            reply_json(response, 404, error_body("roles are execution, consensus and validator"));
+            return;
+        }
+        if (auto status = target.restart(role); !status) {
+            reply_json(response, status_for(status.error().code), error_body(status.error().message));
+            return;
+        }
+        reply_json(response, 200, {{"restarted", role}});
+        return;
+    }
+    if (auto status = target.request_reset(); !status) {
+        reply_json(response, status_for(status.error().code), error_body(status.error().message));
+        return;
+    }
+    reply_json(response, 202, {{"reset", "started"}});
+}
+
 }  // namespace
 
 struct ControlServer::State {
@@ -126,38 +178,18 @@ Result<std::unique_ptr<ControlServer>> ControlServer::start(const Settings& sett
     server.Get("/metrics", [&target](const httplib::Request&, httplib::Response& response) {
         response.set_content(target.metrics(), "text/plain; version=0.0.4; charset=utf-8");
     });
-    const auto authorised = [&secret](const httplib::Request& request, httplib::Response& response) {
-        if (token_matches(request, secret)) return true;
-        response.set_header("WWW-Authenticate", "Bearer");
-        reply_json(response, 401,
-                   error_body("this needs the token in <data_dir>/api-token as 'Authorization: Bearer <token>'"));
-        return false;
-    };
-    server.Post(R"(/api/v1/restart/([a-z]+))",
-                [&target, authorised](const httplib::Request& request, httplib::Response& response) {
-                    if (!authorised(request, response)) return;
-                    const std::string role = request.matches[1];
-                    if (!is_role(role)) {
-                        reply_json(response, 404, error_body("roles are execution, consensus and validator"));
-                        return;
-                    }
-                    if (auto status = target.restart(role); !status) {
-                        reply_json(response, status_for(status.error().code), error_body(status.error().message));
-                        return;
-                    }
-                    reply_json(response, 200, {{"restarted", role}});
-                });
-    server.Post("/api/v1/reset", [&target, authorised](const httplib::Request& request, httplib::Response& response) {
-        if (!authorised(request, response)) return;
-        if (auto status = target.request_reset(); !status) {
-            reply_json(response, status_for(status.error().code), error_body(status.error().message));
-            return;
-        }
-        reply_json(response, 202, {{"reset", "started"}});
+    // Before routing, so that no POST body is ever read (httplib reads it before it calls a route's handler).
+    server.set_pre_routing_handler([&target, &secret](const httplib::Request& request, httplib::Response& response) {
+        if (request.method != "POST") return httplib::Server::HandlerResponse::Unhandled;
+        answer_action(request, response, target, secret);
+        return httplib::Server::HandlerResponse::Handled;
     });
+    // One request per connection: a body that was declared but not read must never be parsed as the next request.
+    server.set_keep_alive_max_count(1);
 
     const std::string& address = settings.listen_address;
-    if (auto listening = state->http.listen(address, static_cast<std::uint16_t>(settings.port), "set api.port");
+    if (auto listening = state->http.listen(address, static_cast<std::uint16_t>(settings.port),
+                                            "set api.port or EPHEMERY_API_PORT; a devnet: --port-base");
         !listening) {
         return listening.error();
     }

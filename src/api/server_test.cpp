@@ -1,11 +1,17 @@
 #include "api/server.hpp"
 
+#include "test_support/run_command.hpp"
 #include "test_support/temp_dir.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <array>
 
 #include <fstream>
 
@@ -81,6 +87,70 @@ TEST_F(ControlApi, ActionsNeedTheRightBearerToken) {
     EXPECT_EQ(client().Post("/api/v1/restart/miner", bearer(token_), "", "text/plain")->status, 404);
     EXPECT_EQ(client().Post("/api/v1/reset", bearer(token_), "", "text/plain")->status, 202);
     EXPECT_EQ(target_.resets, 1);
+}
+
+// The way people call such endpoints: `curl -X POST -H "Authorization: Bearer $(cat api-token)" URL`, which sends
+// neither a body nor a Content-Length.
+TEST_F(ControlApi, ActionsAnswerAPostWithoutABody) {
+    const auto curl = test::find_on_path("curl");
+    ASSERT_FALSE(curl.empty()) << "curl is not on PATH: scripts/bootstrap installs Debian's package";
+    const auto post = [&](const std::string& path, const std::string& token) {
+        const std::string url = "http://127.0.0.1:" + std::to_string(server_->port()) + path;
+        std::vector<std::string> argv{curl.string(), "-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST"};
+        if (!token.empty()) argv.insert(argv.end(), {"-H", "Authorization: Bearer " + token});
+        argv.push_back(url);
+        const auto output = test::run_command(argv, {}, ".");
+        EXPECT_EQ(output.exit_code, 0) << output.err;
+        return output.out;
+    };
+    EXPECT_EQ(post("/api/v1/restart/execution", token_), "200");
+    EXPECT_EQ(target_.restarted, std::vector<std::string>{"execution"});
+    EXPECT_EQ(post("/api/v1/restart/execution", ""), "401");
+    EXPECT_EQ(post("/api/v1/restart/miner", token_), "404");
+    EXPECT_EQ(post("/api/v1/reboot", token_), "404");
+    EXPECT_EQ(post("/api/v1/reset", token_), "202");
+    EXPECT_EQ(target_.restarted.size(), 1U);
+    EXPECT_EQ(target_.resets, 1);
+}
+
+// Sends `head` (a request line and headers, no body) on a new connection and returns what the server answers
+// before it closes the connection (or within 10 s).
+std::string raw_exchange(int port, const std::string& head) {
+    const int socket = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    EXPECT_GE(socket, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(static_cast<std::uint16_t>(port));
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    const timeval timeout{.tv_sec = 10, .tv_usec = 0};
+    ::setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+    EXPECT_EQ(::connect(socket, reinterpret_cast<const sockaddr*>(&address), sizeof(address)), 0);  // NOLINT
+    EXPECT_EQ(::send(socket, head.data(), head.size(), MSG_NOSIGNAL), static_cast<ssize_t>(head.size()));
+    std::string answer;
+    std::array<char, 4096> buffer{};
+    for (ssize_t got = 0; (got = ::recv(socket, buffer.data(), buffer.size(), 0)) > 0;) {
+        answer.append(buffer.data(), static_cast<std::size_t>(got));
+    }
+    ::close(socket);
+    return answer;
+}
+
+// Actions take no body: one that is declared is refused unread, and without the token it is refused first. The
+// requests below announce a gigabyte and send none of it: an answer at all shows that nothing waited for the body.
+TEST_F(ControlApi, ActionsRefuseABodyWithoutReadingIt) {
+    const std::string anonymous = raw_exchange(
+        server_->port(), "POST /api/v1/reset HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1073741824\r\n\r\n");
+    EXPECT_THAT(anonymous, testing::StartsWith("HTTP/1.1 401"));
+    const std::string announced =
+        raw_exchange(server_->port(), "POST /api/v1/reset HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " +
+                                          token_ + "\r\nContent-Length: 1073741824\r\n\r\n");
+    EXPECT_THAT(announced, testing::StartsWith("HTTP/1.1 413"));
+    const auto with_body = client().Post("/api/v1/reset", bearer(token_), "{}", "application/json");
+    ASSERT_TRUE(with_body);
+    EXPECT_EQ(with_body->status, 413);
+    EXPECT_THAT(with_body->body, HasSubstr("take no request body"));
+    EXPECT_EQ(target_.resets, 0);
+    EXPECT_EQ(client().Get("/api/v1/status")->status, 200) << "the server still answers";
 }
 
 TEST(ControlApiToken, IsCreatedPrivateOnceAndRefusedWhenOthersCanReadIt) {

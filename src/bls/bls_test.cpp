@@ -1,7 +1,7 @@
 #include "bls/bls.hpp"
 
 #include "core/text.hpp"
-#include "test_support/shared_dir.hpp"
+#include "test_support/fixtures.hpp"
 
 #include <gtest/gtest.h>
 #include <openssl/bn.h>
@@ -30,7 +30,7 @@ std::string hex_of(const SecretKey& key) {
 }
 
 TEST(Eip2333, AllFourVectorsDeriveTheirMasterAndChildKeys) {
-    const auto vectors = nlohmann::json::parse(test::read_shared("fixtures/eip2335/eip2333-vectors.json"));
+    const auto vectors = nlohmann::json::parse(test::read_fixture("eip2335/eip2333-vectors.json"));
     ASSERT_EQ(vectors.size(), 4U);
     for (const auto& vector : vectors) {
         const auto seed = from_hex(vector.at("seed").get<std::string>()).value();
@@ -64,7 +64,7 @@ TEST(Eip2333, MalformedPathsAndShortSeedsAreRefused) {
 }
 
 TEST(Bls, PublicKeyOfTheEip2335SecretIsTheKeystorePubkey) {
-    const auto expected = nlohmann::json::parse(test::read_shared("fixtures/eip2335/expected.json"));
+    const auto expected = nlohmann::json::parse(test::read_fixture("eip2335/expected.json"));
     const auto key = SecretKey::from_bytes(from_hex(expected.at("secret_hex").get<std::string>()).value());
     ASSERT_TRUE(key.ok());
     EXPECT_EQ(to_hex(public_key(*key)), expected.at("pubkey_hex").get<std::string>());

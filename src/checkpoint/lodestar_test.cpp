@@ -415,7 +415,7 @@ TEST_F(LodestarChain, ALodestarNodeCheckpointSyncsFromCheckpointServe) {
         << follower->log_tail();
 
     // Then it follows the source chain (Lodestar 1.5.1 needs the peer dialled, and re-dialled when its first
-    // Status exchange stalls: ../shared/peers/lodestar/NOTES.md).
+    // Status exchange stalls: docs/lodestar-notes.md).
     beacon::BeaconClient source_client(url(), quick_http());
     httplib::Client source_http("127.0.0.1", source_rest_port);
     const auto identity = nlohmann::json::parse(source_http.Get("/eth/v1/node/identity")->body);

@@ -124,7 +124,8 @@ void add_devnet_command(CLI::App& app, CommandContext& context) {
                         "Lodestar v1.5.1 as tools/lodestar installs it (default: lodestar on PATH)");
     command
         ->add_option("--port-base", options->port_base,
-                     "Number the clients' ports from here (default: their usual ports)")
+                     "Number every port the devnet opens from here: the control API on this one, the clients' "
+                     "after it (default: api.port and the clients' usual ports)")
         ->check(CLI::Range(1024, 65000));
     command->footer(
         "Without --data-dir the devnet lives in <data_dir>/devnet. Keys, the schedule and the libp2p identity are "

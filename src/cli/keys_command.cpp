@@ -542,9 +542,12 @@ ExitCode run_import_via_keymanager(const ImportCommandOptions& options, const Gl
         const auto& status = (*statuses)[i];
         const auto& pubkey = pubkeys[i];
         std::string message = status.message;
-        const std::optional<bool> held = listed ? std::optional(listed->contains(pubkey)) : std::nullopt;
+        // Two plain flags, not std::optional<bool>: GCC 12 at -O3 misreads the optional's inlined copy in the JSON
+        // below as maybe-uninitialized (-Werror in the release preset).
+        const bool listing_known = listed.has_value();
+        const bool held = listing_known && listed->contains(pubkey);
         bool ok = status.state != keymanager::ImportState::error;
-        if (ok && held.has_value() && !*held) {
+        if (ok && listing_known && !held) {
             ok = false;
             message = "the client answered \"" + std::string(keymanager::state_name(status.state)) +
                       "\" but does not list the key";
@@ -556,12 +559,13 @@ ExitCode run_import_via_keymanager(const ImportCommandOptions& options, const Gl
             fmt::print("{:<10} {:<20} {}\n", shown, short_pubkey(pubkey), batch.labels[i]);
             if (!message.empty()) fmt::print("           {}\n", message);
         }
-        keys_json.push_back({{"pubkey", pubkey},
-                             {"keystore", batch.labels[i]},
-                             {"status", keymanager::state_name(status.state)},
-                             {"ok", ok},
-                             {"message", message},
-                             {"listed", held ? nlohmann::ordered_json(*held) : nlohmann::ordered_json(nullptr)}});
+        keys_json.push_back(
+            {{"pubkey", pubkey},
+             {"keystore", batch.labels[i]},
+             {"status", keymanager::state_name(status.state)},
+             {"ok", ok},
+             {"message", message},
+             {"listed", listing_known ? nlohmann::ordered_json(held) : nlohmann::ordered_json(nullptr)}});
     }
     const auto imported = counts[keymanager::ImportState::imported];
     const auto duplicate = counts[keymanager::ImportState::duplicate];

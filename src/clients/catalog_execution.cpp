@@ -1,5 +1,5 @@
 // Execution clients: how each runs on Ephemery from the release files, and what a reset keeps and wipes.
-// Started from ../shared/docs/ephemery-facts.md §3; every fact below was checked against the client's own source
+// Started from docs/ephemery-facts.md §3; every fact below was checked against the client's own source
 // or documentation (the URLs in each entry's sources), and against how ethpandaops/ethereum-package,
 // pk910/ephemery-client-wrapper and ephemery-testnet/ephemery-scripts launch and reset these clients.
 #include "clients/catalog.hpp"

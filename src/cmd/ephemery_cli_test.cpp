@@ -2,10 +2,10 @@
 #include "cmd/cli_test_fixture.hpp"
 #include "test_support/background_process.hpp"
 #include "test_support/files.hpp"
+#include "test_support/fixtures.hpp"
 #include "test_support/http_server.hpp"
 #include "test_support/release_fixture.hpp"
 #include "test_support/run_command.hpp"
-#include "test_support/shared_dir.hpp"
 #include "test_support/temp_dir.hpp"
 
 #include <gmock/gmock.h>
@@ -282,7 +282,7 @@ class SlashingCli : public Cli {
   protected:
     // An interchange of the EIP-3076 test suite, written into the working directory.
     std::string write_step(const std::string& fixture, std::size_t step, const std::string& name) const {
-        const auto test_case = nlohmann::json::parse(test::read_shared("fixtures/eip3076/" + fixture + ".json"));
+        const auto test_case = nlohmann::json::parse(test::read_fixture("eip3076/" + fixture + ".json"));
         std::ofstream(work_.path() / name) << test_case.at("steps").at(step).at("interchange").dump(2);
         return name;
     }
@@ -377,7 +377,7 @@ TEST_F(SlashingCli, CheckTakesTheRootOfTheCurrentRelease) {
                 HasSubstr("but the current release (iteration 160, metadata/genesis.ssz) says " +
                           fields->genesis_validators_root));
 
-    auto matching = nlohmann::json::parse(test::read_shared("fixtures/eip3076/single_validator_single_block.json"))
+    auto matching = nlohmann::json::parse(test::read_fixture("eip3076/single_validator_single_block.json"))
                         .at("steps")[0]
                         .at("interchange");
     matching["metadata"]["genesis_validators_root"] = fields->genesis_validators_root;
@@ -559,13 +559,11 @@ class KeysCli : public KeysNewCli {
     std::filesystem::path fixture_dir(const std::string& keystore) {
         auto dir = work_.path() / keystore;
         std::filesystem::create_directories(dir);
-        std::filesystem::copy_file(test::shared_dir() / "fixtures/eip2335" / keystore, dir / keystore);
+        std::filesystem::copy_file(test::fixtures_dir() / "eip2335" / keystore, dir / keystore);
         return dir;
     }
-    static std::filesystem::path password_file() { return test::shared_dir() / "fixtures/eip2335/password.txt"; }
-    static nlohmann::json expected() {
-        return nlohmann::json::parse(test::read_shared("fixtures/eip2335/expected.json"));
-    }
+    static std::filesystem::path password_file() { return test::fixtures_dir() / "eip2335/password.txt"; }
+    static nlohmann::json expected() { return nlohmann::json::parse(test::read_fixture("eip2335/expected.json")); }
 };
 
 TEST_F(KeysCli, FixtureVectorsPassWithTheirPassword) {

@@ -1,6 +1,7 @@
 #include "daemon/drivers.hpp"
 
 #include "daemon/supervisor_control.hpp"
+#include "infra/http_service.hpp"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -17,7 +18,17 @@ Result<runtime::ProcessSpec> spec_from(const PlanSource& plan, const std::string
     auto planned = plan();
     if (!planned) return planned.error();
     for (const auto& entry : planned->services) {
-        if (entry.name == service) return runtime::process_spec(entry);
+        if (entry.name != service) continue;
+        for (const auto& port : entry.ports) {
+            if (port.transport != clients::Transport::udp && infra::tcp_port_taken(port.number)) {
+                return make_error(Errc::io_error,
+                                  fmt::format("{} cannot start: its {} port {} is taken by another program; set "
+                                              "runtime.port_base to number the node's ports from a free block (a "
+                                              "devnet: --port-base)",
+                                              service, port.name, port.number));
+            }
+        }
+        return runtime::process_spec(entry);
     }
     return make_error(Errc::not_found, fmt::format("the node plan has no service {}", service));
 }

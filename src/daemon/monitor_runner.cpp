@@ -18,6 +18,15 @@ std::string loopback_url(const node::NodePlan& plan, clients::Role role) {
 
 }  // namespace
 
+AlertPosition idle_alert_position(std::optional<AlertPosition> newest_judged, AlertPosition clock) {
+    constexpr std::uint64_t judging_lag_epochs = 2;  // head mode judges epoch E half an epoch into E + 1
+    if (!newest_judged || newest_judged->iteration != clock.iteration ||
+        clock.epoch > newest_judged->epoch + judging_lag_epochs) {
+        return clock;
+    }
+    return *newest_judged;
+}
+
 MonitorRunner::MonitorRunner(MonitorInputs inputs) : inputs_(std::move(inputs)) {}
 
 MonitorRunner::~MonitorRunner() {
@@ -59,7 +68,13 @@ void MonitorRunner::loop() {
                     return network::iteration_at(schedule, genesis_time);
                 };
                 settings.process_totals = inputs_.process_totals;
-                auto created = collector::Collector::create(std::move(settings), inputs_.sink);
+                // Every judged epoch is kept for the alert rules: one poll may judge several (a backfill, or a
+                // chain that stalled and moved on), and each one's misses must count.
+                auto sink = [this](const std::vector<monitoring::Sample>& samples, std::uint64_t iteration,
+                                   std::uint64_t epoch) {
+                    if (inputs_.alerting) judged_since_evaluation_.push_back({samples, {iteration, epoch}});
+                };
+                auto created = collector::Collector::create(std::move(settings), std::move(sink));
                 const std::scoped_lock lock(mutex_);
                 if (created) {
                     collector_ = std::move(*created);
@@ -90,17 +105,27 @@ void MonitorRunner::loop() {
 void MonitorRunner::evaluate_alerts(const std::shared_ptr<collector::Collector>& current) {
     // Nothing is judged before the clients' first start (until then every service is "down" by design).
     if (!inputs_.alerting || !current) return;
-    std::vector<monitoring::Sample> samples = current->latest_samples();
-    if (inputs_.extra_samples) {
-        auto extra = inputs_.extra_samples();
-        samples.insert(samples.end(), std::make_move_iterator(extra.begin()), std::make_move_iterator(extra.end()));
-    }
+    const std::vector<monitoring::Sample> extra =
+        inputs_.extra_samples ? inputs_.extra_samples() : std::vector<monitoring::Sample>{};
+    const auto with_extra = [&extra](std::vector<monitoring::Sample> samples) {
+        samples.insert(samples.end(), extra.begin(), extra.end());
+        return samples;
+    };
     const std::int64_t now = infra::unix_now();
+    std::vector<JudgedEpoch> judged;
+    judged.swap(judged_since_evaluation_);
+    for (auto& epoch : judged) {
+        inputs_.alerting->evaluate(with_extra(std::move(epoch.samples)), epoch.position.iteration, epoch.position.epoch,
+                                   now);
+        newest_judged_ = epoch.position;
+    }
+    if (!judged.empty()) return;
     // Rules count epochs; until the node has answered once, a mainnet-length epoch of wall-clock time stands in.
-    const auto position = current->clock_position();
-    const auto [iteration, epoch] =
-        position ? *position : std::make_pair(std::uint64_t{0}, static_cast<std::uint64_t>(now / 384));
-    inputs_.alerting->evaluate(samples, iteration, epoch, now);
+    const auto clock = current->clock_position();
+    const AlertPosition clock_position =
+        clock ? AlertPosition{clock->first, clock->second} : AlertPosition{0, static_cast<std::uint64_t>(now / 384)};
+    const AlertPosition position = idle_alert_position(newest_judged_, clock_position);
+    inputs_.alerting->evaluate(with_extra(current->latest_samples()), position.iteration, position.epoch, now);
 }
 
 std::vector<monitoring::MetricFamily> MonitorRunner::metric_families() {

@@ -22,15 +22,27 @@
 
 namespace ephemery::daemon {
 
+// Where an evaluation of the alert rules stands; rules count the distinct positions they hold at.
+struct AlertPosition {
+    std::uint64_t iteration{0};
+    std::uint64_t epoch{0};
+    friend bool operator==(const AlertPosition&, const AlertPosition&) = default;
+};
+
+// The position for a poll that judged no new epoch. The newest judged epoch's again, so that no epoch counts twice;
+// the clock's once the chain has fallen more than two epochs behind it (a stalled chain or a node that does not
+// answer still counts time, for the service rules), or before anything was judged.
+[[nodiscard]] AlertPosition idle_alert_position(std::optional<AlertPosition> newest_judged, AlertPosition clock);
+
 struct MonitorInputs {
     monitoring::Settings settings;
     std::filesystem::path data_dir;
     network::Schedule schedule;
     std::function<std::optional<node::NodePlan>()> last_plan;  // the clients' last start
     std::function<collector::ProcessTotals()> process_totals;
-    collector::SampleSink sink;  // every judged epoch's samples
-    // Alerting, evaluated at every poll on the latest epoch's samples and extra_samples (the services' states,
-    // which matter most when no epoch can be judged). Null: no alerting.
+    // Alerting, evaluated on every judged epoch's samples in order, and at polls that judged none on the latest
+    // ones, each time with extra_samples (the services' states, which matter most when no epoch can be judged).
+    // Null: no alerting.
     std::shared_ptr<Alerting> alerting;
     std::function<std::vector<monitoring::Sample>()> extra_samples;
     std::chrono::milliseconds poll_interval{std::chrono::seconds{2}};
@@ -53,6 +65,13 @@ class MonitorRunner {
   private:
     void loop();
     void evaluate_alerts(const std::shared_ptr<collector::Collector>& current);
+    struct JudgedEpoch {
+        std::vector<monitoring::Sample> samples;
+        AlertPosition position;
+    };
+    // Filled by the collector's sink during poll() on this thread, emptied by evaluate_alerts on the same thread.
+    std::vector<JudgedEpoch> judged_since_evaluation_;
+    std::optional<AlertPosition> newest_judged_;
     MonitorInputs inputs_;
     std::atomic<bool> stop_{false};
     std::thread thread_;

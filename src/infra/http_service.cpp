@@ -1,7 +1,11 @@
 #include "infra/http_service.hpp"
 
 #include <fmt/format.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 #include <chrono>
 
@@ -27,6 +31,22 @@ Status HttpService::listen(const std::string& address, std::uint16_t port, std::
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     return {};
+}
+
+bool tcp_port_taken(std::uint16_t port) {
+    const int socket = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (socket < 0) return false;  // cannot tell: let the client try
+    const int yes = 1;
+    ::setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));  // TIME_WAIT leftovers do not count
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(port);
+    address.sin_addr.s_addr = htonl(INADDR_ANY);
+    const bool taken = ::bind(socket, reinterpret_cast<const sockaddr*>(&address),  // NOLINT: the sockets API
+                              sizeof(address)) != 0 &&
+                       errno == EADDRINUSE;
+    ::close(socket);
+    return taken;
 }
 
 void HttpService::stop() {

@@ -39,4 +39,8 @@ class HttpService {
     int port_{0};
 };
 
+// Whether another socket already listens on this TCP port (on any address): a client planned there would fail to
+// start with the port's error buried in its own log.
+[[nodiscard]] bool tcp_port_taken(std::uint16_t port);
+
 }  // namespace ephemery::infra

@@ -4,7 +4,7 @@
 #include "core/text.hpp"
 #include "keys/keystore.hpp"
 #include "keys/password.hpp"
-#include "test_support/shared_dir.hpp"
+#include "test_support/fixtures.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -64,7 +64,7 @@ TEST(KeystoreCheck, FixtureVectorsPassWithTheirPassword) {
     for (const char* name : {"scrypt-keystore.json", "pbkdf2-keystore.json"}) {
         KeyCandidate candidate;
         candidate.keystore_label = name;
-        candidate.keystore_json = test::read_shared(std::string("fixtures/eip2335/") + name);
+        candidate.keystore_json = test::read_fixture(std::string("eip2335/") + name);
         candidate.password = SecretString(fixture_password);
         candidate.password_label = "password.txt";
         candidates.push_back(std::move(candidate));

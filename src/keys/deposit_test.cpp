@@ -2,7 +2,7 @@
 
 #include "core/text.hpp"
 #include "keys/mnemonic.hpp"
-#include "test_support/shared_dir.hpp"
+#include "test_support/fixtures.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -138,7 +138,7 @@ TEST(Deposit, GenesisLineHasTheShapeOfTheEphemeryValidatorFiles) {
     // The same shape as the lines of a real Ephemery genesis validators file.
     const std::regex shape("0x[0-9a-f]{96}:[0-9a-f]{64}:[0-9]+");
     EXPECT_TRUE(std::regex_match(line, shape)) << line;
-    std::istringstream fixture(test::read_shared("fixtures/ephemery-genesis/validators/ephemery-node1.txt"));
+    std::istringstream fixture(test::read_fixture("ephemery-genesis/validators/ephemery-node1.txt"));
     std::string fixture_line;
     while (std::getline(fixture, fixture_line) && fixture_line.starts_with("#")) {
     }

@@ -1,6 +1,6 @@
 #include "keys/keystore.hpp"
 
-#include "test_support/shared_dir.hpp"
+#include "test_support/fixtures.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -9,7 +9,7 @@ namespace ephemery::keys {
 namespace {
 
 nlohmann::json expected() {
-    return nlohmann::json::parse(test::read_shared("fixtures/eip2335/expected.json"));
+    return nlohmann::json::parse(test::read_fixture("eip2335/expected.json"));
 }
 
 std::vector<std::uint8_t> encoded_password() {
@@ -19,7 +19,7 @@ std::vector<std::uint8_t> encoded_password() {
 class Eip2335Vectors : public testing::TestWithParam<const char*> {};
 
 TEST_P(Eip2335Vectors, DecryptsToTheExpectedSecret) {
-    const auto keystore = parse_keystore(test::read_shared(std::string("fixtures/eip2335/") + GetParam()), GetParam());
+    const auto keystore = parse_keystore(test::read_fixture(std::string("eip2335/") + GetParam()), GetParam());
     ASSERT_TRUE(keystore.ok()) << keystore.error().message;
     EXPECT_EQ(keystore->pubkey, expected().at("pubkey_hex"));
     EXPECT_TRUE(keystore->path.starts_with("m/12381/60/")) << keystore->path;
@@ -29,7 +29,7 @@ TEST_P(Eip2335Vectors, DecryptsToTheExpectedSecret) {
 }
 
 TEST_P(Eip2335Vectors, WrongPasswordIsAChecksumMismatchThatLeaksNothing) {
-    const auto keystore = parse_keystore(test::read_shared(std::string("fixtures/eip2335/") + GetParam()), GetParam());
+    const auto keystore = parse_keystore(test::read_fixture(std::string("eip2335/") + GetParam()), GetParam());
     ASSERT_TRUE(keystore.ok());
     const std::string wrong = "testpassword";
     const auto secret = decrypt(*keystore, {wrong.begin(), wrong.end()});
@@ -44,7 +44,7 @@ INSTANTIATE_TEST_SUITE_P(Fixtures, Eip2335Vectors, testing::Values("scrypt-keyst
                          });
 
 TEST(Keystore, DerivedKeyCanBeReusedAcrossKeystoresWithTheSameParams) {
-    const auto keystore = parse_keystore(test::read_shared("fixtures/eip2335/pbkdf2-keystore.json"), "k.json");
+    const auto keystore = parse_keystore(test::read_fixture("eip2335/pbkdf2-keystore.json"), "k.json");
     ASSERT_TRUE(keystore.ok());
     const auto key = derive_key(keystore->kdf, encoded_password());
     ASSERT_TRUE(key.ok());
@@ -64,7 +64,7 @@ struct Malformed {
 class MalformedKeystore : public testing::TestWithParam<Malformed> {};
 
 TEST_P(MalformedKeystore, NamesTheField) {
-    auto json = nlohmann::json::parse(test::read_shared("fixtures/eip2335/scrypt-keystore.json"));
+    auto json = nlohmann::json::parse(test::read_fixture("eip2335/scrypt-keystore.json"));
     const auto& row = GetParam();
     if (row.value.is_null()) {
         const nlohmann::json::json_pointer pointer(row.pointer);
@@ -108,7 +108,7 @@ TEST(Keystore, NotJson) {
 }
 
 TEST(Keystore, Pbkdf2Limits) {
-    auto json = nlohmann::json::parse(test::read_shared("fixtures/eip2335/pbkdf2-keystore.json"));
+    auto json = nlohmann::json::parse(test::read_fixture("eip2335/pbkdf2-keystore.json"));
     json["crypto"]["kdf"]["params"]["prf"] = "hmac-sha1";
     EXPECT_EQ(parse_keystore(json.dump(), "k").error().message,
               "k: crypto.kdf.params.prf is \"hmac-sha1\"; EIP-2335 uses hmac-sha256");

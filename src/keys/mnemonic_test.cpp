@@ -2,7 +2,7 @@
 
 #include "core/text.hpp"
 #include "keys/keystore.hpp"
-#include "test_support/shared_dir.hpp"
+#include "test_support/fixtures.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -73,7 +73,7 @@ TEST(Mnemonic, RefusesEntropyOfOtherSizes) {
 }
 
 TEST(Mnemonic, SeedMatchesTheEip2333VectorWithPassphrase) {
-    const auto vectors = nlohmann::json::parse(test::read_shared("fixtures/eip2335/eip2333-vectors.json"));
+    const auto vectors = nlohmann::json::parse(test::read_fixture("eip2335/eip2333-vectors.json"));
     const auto& vector = vectors.at(0);
     const SecretString mnemonic(vector.at("mnemonic").get<std::string>());
     const SecretString passphrase(vector.at("passphrase").get<std::string>());

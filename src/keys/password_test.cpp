@@ -2,7 +2,7 @@
 
 #include "core/text.hpp"
 #include "keys/keystore.hpp"
-#include "test_support/shared_dir.hpp"
+#include "test_support/fixtures.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -19,15 +19,15 @@ std::string utf8_hex(std::string_view text) {
 }
 
 TEST(Password, Eip2335VectorEncoding) {
-    const auto expected = nlohmann::json::parse(test::read_shared("fixtures/eip2335/expected.json"));
-    EXPECT_EQ(encoded(test::read_shared("fixtures/eip2335/password.txt")), expected.at("encoded_password_hex"));
+    const auto expected = nlohmann::json::parse(test::read_fixture("eip2335/expected.json"));
+    EXPECT_EQ(encoded(test::read_fixture("eip2335/password.txt")), expected.at("encoded_password_hex"));
 }
 
 TEST(Password, VectorKeystoresDecryptFromThePlainPassword) {
-    const auto expected = nlohmann::json::parse(test::read_shared("fixtures/eip2335/expected.json"));
-    const auto password = encode_password(test::read_shared("fixtures/eip2335/password.txt")).value();
+    const auto expected = nlohmann::json::parse(test::read_fixture("eip2335/expected.json"));
+    const auto password = encode_password(test::read_fixture("eip2335/password.txt")).value();
     for (const char* name : {"scrypt-keystore.json", "pbkdf2-keystore.json"}) {
-        const auto keystore = parse_keystore(test::read_shared(std::string("fixtures/eip2335/") + name), name);
+        const auto keystore = parse_keystore(test::read_fixture(std::string("eip2335/") + name), name);
         ASSERT_TRUE(keystore.ok()) << keystore.error().message;
         const auto secret = decrypt(*keystore, password);
         ASSERT_TRUE(secret.ok()) << name << ": " << secret.error().message;

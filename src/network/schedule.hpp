@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-// The Ephemery time model: pure arithmetic, no clock and no I/O. Facts from ../shared/docs/ephemery-facts.md §1-2.
+// The Ephemery time model: pure arithmetic, no clock and no I/O. Facts from docs/ephemery-facts.md §1-2.
 namespace ephemery::network {
 
 // The reset schedule of one Ephemery-style network: the public one, or a custom one (the devnet).

@@ -281,7 +281,8 @@ Result<daemon::DaemonSettings> prepare_devnet(const Settings& settings, std::int
     daemon.data_dir = settings.data_dir;
     daemon.node.backend = node::Backend::native;
     daemon.node.edition = clients::Edition::devnet;
-    daemon.node.port_base = settings.port_base;
+    // --port-base P numbers every port the devnet opens: the control API takes P, the clients P + 1 onwards.
+    daemon.node.port_base = settings.port_base == 0 ? 0 : static_cast<std::uint16_t>(settings.port_base + 1);
     daemon.node.execution.enabled = false;
     for (node::ClientSettings* role : {&daemon.node.consensus, &daemon.node.validator}) {
         role->enabled = true;
@@ -295,6 +296,7 @@ Result<daemon::DaemonSettings> prepare_devnet(const Settings& settings, std::int
     }
     if (auto unlocked = remove_stale_keystore_locks(validator_dir); !unlocked) return unlocked.error();
     daemon.api = settings.api;
+    if (settings.port_base != 0) daemon.api.port = settings.port_base;
     // Head mode: an iteration lasts a few epochs, finality comes late in it. Without configured validators the
     // devnet's own are watched (index 0 is the offline dummy validator).
     daemon.monitoring = settings.monitoring;

@@ -31,7 +31,7 @@ struct Settings {
     std::optional<std::int64_t> iteration_seconds;  // unset: devnet.json's, else the default
     std::optional<std::uint32_t> validators;        // unset: devnet.json's, else the default
     std::string lodestar{"lodestar"};               // Lodestar v1.5.1 with our patches (tools/lodestar)
-    std::uint16_t port_base{0};                     // 0: the clients' default ports
+    std::uint16_t port_base{0};  // 0: api.port and the clients' default ports; else the API here, the clients after
     api::Settings api;
     monitoring::Settings monitoring = daemon::monitoring_off();  // the devnet watches its own validators when on
     alerts::Settings alerts = daemon::alerts_off();

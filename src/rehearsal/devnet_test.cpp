@@ -37,7 +37,9 @@ TEST(PrepareDevnet, MakesKeysOnceImportsThemForLodestarAndGivesTheDaemonADevnetN
     EXPECT_FALSE(daemon->node.execution.enabled);
     EXPECT_EQ(daemon->node.consensus.client, clients::Client::lodestar);
     EXPECT_EQ(daemon->node.validator.binary, "/opt/lodestar/bin/lodestar");
-    EXPECT_EQ(daemon->node.port_base, 40000);
+    // --port-base numbers every port: the control API takes the first, the clients the ones after it.
+    EXPECT_EQ(daemon->api.port, 40000);
+    EXPECT_EQ(daemon->node.port_base, 40001);
     std::size_t installed = 0;
     for ([[maybe_unused]] const auto& entry : fs::directory_iterator(dir.path() / "validator-lodestar" / "keystores")) {
         ++installed;

@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-// How an Ephemery genesis release is laid out on disk (facts: ../shared/docs/ephemery-facts.md §2).
+// How an Ephemery genesis release is laid out on disk (facts: docs/ephemery-facts.md §2).
 namespace ephemery::release {
 
 enum class Layout {

@@ -36,7 +36,7 @@ struct VerificationReport {
     [[nodiscard]] bool ok() const { return failures.empty(); }
 };
 
-// Every cross-check of ../shared/docs/ephemery-facts.md §2 on one release: mandatory files, iteration, chain
+// Every cross-check of docs/ephemery-facts.md §2 on one release: mandatory files, iteration, chain
 // id everywhere it appears, T(N), CL genesis time, genesis validators root (also read from genesis.ssz), reset
 // interval and fork versions.
 [[nodiscard]] VerificationReport verify_release(const ReleaseFiles& release, const Expectation& expectation);

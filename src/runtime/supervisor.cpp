@@ -158,6 +158,9 @@ void climb(Service& service, int signal_number, Ladder step, milliseconds timeou
     if (::kill(-service.pid, signal_number) != 0 && errno != ESRCH) {
         spdlog::warn("{}: cannot signal process group {}: {}", service.spec.name, service.pid, error_text(errno));
     }
+    // A stopped process (SIGSTOP, a debugger's detach, ^Z) holds the signal pending until it runs again: continue the
+    // group so that it acts on it now instead of costing the whole rung. Harmless to a running process.
+    if (signal_number != SIGKILL) (void)::kill(-service.pid, SIGCONT);
     service.ladder = step;
     service.ladder_deadline = now + timeout;
 }

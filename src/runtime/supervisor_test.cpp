@@ -55,6 +55,13 @@ std::vector<long long> read_numbers(const fs::path& path) {
     return numbers;
 }
 
+// The state letter of /proc/<pid>/stat ('T' stopped, 'S' sleeping, ...); 0 when the process is gone.
+char process_state(pid_t pid) {
+    const std::string stat = read_all(fs::path("/proc") / std::to_string(pid) / "stat");
+    const auto name_end = stat.rfind(')');
+    return name_end == std::string::npos || name_end + 2 >= stat.size() ? '\0' : stat[name_end + 2];
+}
+
 std::optional<pid_t> read_pid(const fs::path& path) {
     const auto numbers = read_numbers(path);
     if (numbers.empty()) return std::nullopt;
@@ -226,6 +233,27 @@ TEST(Supervisor, StopsAClientThatHandlesSigintWithoutCountingACrash) {
     // The supervisor is gone: the client stopped and every watchdog was released and reaped.
     EXPECT_EQ(::waitpid(-1, nullptr, WNOHANG), -1);
     EXPECT_EQ(errno, ECHILD) << "no child of the test process is left, running or unreaped";
+}
+
+TEST(Supervisor, StopsAStoppedClientWithTheFirstRung) {
+    const test::TempDir dir;
+    const fs::path ready = dir.path() / "ready";
+    const fs::path script = write_script(dir, "frozen.sh", "echo $$ > \"$1\"\nexec sleep 300\n");
+    SupervisorSettings settings = fast_settings(dir);
+    // Long rungs: a stopped client that waited for them would show as SIGTERM or SIGKILL below.
+    settings.interrupt_timeout = seconds(60);
+    settings.terminate_timeout = seconds(60);
+    Supervisor supervisor = make_supervisor(settings, {script_spec("frozen", script, {ready.string()})});
+    ASSERT_TRUE(supervisor.start_all().ok());
+    ASSERT_TRUE(file_has_lines(ready, 1));
+    const pid_t pid = *read_pid(ready);
+    ASSERT_EQ(::kill(pid, SIGSTOP), 0);
+    ASSERT_TRUE(test::wait_until([&] { return process_state(pid) == 'T'; }, seconds(10), milliseconds(5)));
+    EXPECT_TRUE(supervisor.stop("frozen").ok());
+    const ServiceStatus status = status_of(supervisor, "frozen");
+    EXPECT_EQ(status.state, ServiceState::stopped);
+    EXPECT_EQ(status.last_signal, SIGINT) << "the stopped client was continued with SIGINT, not left for SIGTERM";
+    EXPECT_FALSE(process_is_alive(pid));
 }
 
 TEST(Supervisor, SendsSigtermWhenSigintIsIgnored) {

@@ -1,6 +1,6 @@
 #include "slashing/database.hpp"
 
-#include "test_support/shared_dir.hpp"
+#include "test_support/fixtures.hpp"
 #include "test_support/temp_dir.hpp"
 
 #include <gmock/gmock.h>
@@ -19,9 +19,9 @@ namespace {
 
 using testing::HasSubstr;
 
-// Every case of eth-clients/slashing-protection-interchange-tests v5.3.0 in ../shared; AllFixturesAreListed
-// fails when the directory gains or loses one, so none is skipped silently. (Listed here rather than found at
-// run time because test discovery runs without EPHEMERY_SHARED_DIR.)
+// Every case of eth-clients/slashing-protection-interchange-tests v5.3.0 in tests/fixtures/eip3076;
+// AllFixturesAreListed fails when the directory gains or loses one, so none is skipped silently. (Listed here so
+// that each case is a test of its own, named at discovery.)
 constexpr std::array<const char*, 38> fixture_names{
     "duplicate_pubkey_not_slashable",
     "duplicate_pubkey_slashable_attestation",
@@ -90,7 +90,7 @@ Database open_database(const std::filesystem::path& path, const std::optional<st
 
 TEST(Eip3076Fixtures, AllFixturesAreListed) {
     std::set<std::string> on_disk;
-    for (const auto& entry : std::filesystem::directory_iterator(test::shared_dir() / "fixtures/eip3076")) {
+    for (const auto& entry : std::filesystem::directory_iterator(test::fixtures_dir() / "eip3076")) {
         if (entry.path().extension() == ".json" && entry.path().filename() != "schema.json") {
             on_disk.insert(entry.path().stem().string());
         }
@@ -103,7 +103,7 @@ TEST(Eip3076Fixtures, AllFixturesAreListed) {
 class Eip3076Fixture : public testing::TestWithParam<const char*> {
   protected:
     static nlohmann::json fixture() {
-        return nlohmann::json::parse(test::read_shared(std::string("fixtures/eip3076/") + GetParam() + ".json"));
+        return nlohmann::json::parse(test::read_fixture(std::string("eip3076/") + GetParam() + ".json"));
     }
     test::TempDir dir_;
 };

@@ -1,6 +1,6 @@
 #include "slashing/interchange.hpp"
 
-#include "test_support/shared_dir.hpp"
+#include "test_support/fixtures.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -67,10 +67,9 @@ TEST(Interchange, RoundTripsThroughJson) {
 }
 
 TEST(Interchange, EverySharedFixtureParsesAndRoundTrips) {
-    for (const auto& entry : std::filesystem::directory_iterator(test::shared_dir() / "fixtures/eip3076")) {
+    for (const auto& entry : std::filesystem::directory_iterator(test::fixtures_dir() / "eip3076")) {
         if (entry.path().extension() != ".json" || entry.path().filename() == "schema.json") continue;
-        const auto test_case =
-            nlohmann::json::parse(test::read_shared("fixtures/eip3076/" + entry.path().filename().string()));
+        const auto test_case = nlohmann::json::parse(test::read_fixture("eip3076/" + entry.path().filename().string()));
         for (const auto& step : test_case.at("steps")) {
             const auto parsed = parse_interchange(step.at("interchange").dump(), entry.path().filename().string());
             ASSERT_TRUE(parsed.ok()) << parsed.error().message;

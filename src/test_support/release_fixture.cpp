@@ -70,9 +70,7 @@ void check(int status, archive* handle) {
 }  // namespace
 
 release::ReleaseFiles make_release(std::uint64_t iteration, release::Layout layout) {
-    const auto from_templates = [](const std::string& name) {
-        return read_shared("fixtures/ephemery-genesis/" + name);
-    };
+    const auto from_templates = [](const std::string& name) { return read_fixture("ephemery-genesis/" + name); };
     auto values = release::parse_vars(from_templates("values.env"), "values.env");
     if (!values) throw std::runtime_error(values.error().message);
     const auto schedule = network::public_ephemery_schedule();

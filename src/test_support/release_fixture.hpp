@@ -1,14 +1,14 @@
 #pragma once
 
 #include "release/verify.hpp"
-#include "test_support/shared_dir.hpp"
+#include "test_support/fixtures.hpp"
 
 #include <cstdint>
 #include <filesystem>
 #include <string>
 
 // Consistent Ephemery releases for tests, rendered per iteration from the real templates in
-// ../shared/fixtures/ephemery-genesis (values.env, cl-config.yaml, bootnode lists).
+// tests/fixtures/ephemery-genesis (values.env, cl-config.yaml, bootnode lists).
 namespace ephemery::test {
 
 [[nodiscard]] release::ReleaseFiles make_release(std::uint64_t iteration,
