@@ -1,20 +1,60 @@
 #include "cli/app.hpp"
 
+#include "cli/command_docs.hpp"
 #include "cli/commands.hpp"
+#include "infra/files.hpp"
 #include "infra/logging.hpp"
 
 #include <fmt/format.h>
 
+#include <memory>
+
 namespace ephemery::cli {
 
 namespace {
-constexpr const char* version = "0.1.0";
+
+constexpr const char* version = EPHEMERY_VERSION;  // the project's VERSION in CMakeLists.txt
+
+// `ephemery completion bash|zsh|fish` and `ephemery manpage`: the build runs them to make the files it installs.
+// Hidden from --help (an empty group): they document the program rather than run a node.
+void add_documentation_commands(CLI::App& app, CommandContext& context) {
+    struct Options {
+        std::string shell;
+        std::string output;
+    };
+    auto options = std::make_shared<Options>();
+    const auto emit = [&context, options](const std::string& text) {
+        if (options->output.empty() || options->output == "-") {
+            fmt::print("{}", text);
+            return;
+        }
+        if (auto written = infra::write_file_atomically(
+                options->output, text,
+                std::filesystem::perms::owner_read | std::filesystem::perms::owner_write |
+                    std::filesystem::perms::group_read | std::filesystem::perms::others_read);
+            !written) {
+            fmt::print(stderr, "{}\n", written.error().message);
+            context.exit_code = ExitCode::runtime_failure;
+        }
+    };
+    auto* completion = app.add_subcommand("completion", "Print a shell completion script for ephemery")->group("");
+    completion->add_option("shell", options->shell, "bash, zsh or fish")
+        ->required()
+        ->check(CLI::IsMember({"bash", "zsh", "fish"}));
+    completion->add_option("-o,--output", options->output, "Write it to this file instead of standard output");
+    completion->callback([&app, options, emit] {
+        if (options->shell == "bash") emit(render_bash_completion(app));
+        if (options->shell == "zsh") emit(render_zsh_completion(app));
+        if (options->shell == "fish") emit(render_fish_completion(app));
+    });
+    auto* manpage = app.add_subcommand("manpage", "Print the man page (roff) of ephemery")->group("");
+    manpage->add_option("-o,--output", options->output, "Write it to this file instead of standard output");
+    manpage->callback([&app, emit] { emit(render_man_page(app, version)); });
 }
 
-int run(int argc, char** argv) {
-    infra::configure_logging({});
-    CommandContext context;
-    CLI::App app{"ephemery: run and keep Ethereum nodes on the Ephemery testnet through every reset", "ephemery"};
+}  // namespace
+
+void define_commands(CLI::App& app, CommandContext& context) {
     app.fallthrough();  // global options may follow the command name
     app.require_subcommand(1);
     app.set_version_flag("--version", version);
@@ -40,6 +80,14 @@ int run(int argc, char** argv) {
     add_checkpoint_command(app, context);
     add_monitor_commands(app, context);
     add_alerts_commands(app, context);
+    add_documentation_commands(app, context);
+}
+
+int run(int argc, char** argv) {
+    infra::configure_logging({});
+    CommandContext context;
+    CLI::App app{program_description, "ephemery"};
+    define_commands(app, context);
 
     try {
         app.parse(argc, argv);
