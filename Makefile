@@ -1,5 +1,5 @@
 # Front door. `make run` and `make test` are the two set-up commands in the README; both bootstrap first.
-.PHONY: run test bench lint format fuzz-smoke bootstrap build-dev build-release clean lodestar deb
+.PHONY: run test bench lint format fuzz-smoke bootstrap build-dev build-release clean lodestar deb bench-smoke
 
 # The main job on a fresh machine: a mini-Ephemery devnet on the pinned Lodestar (see docs/devnet.md).
 ARGS ?= devnet --lodestar $(CURDIR)/tools/lodestar/node_modules/.bin/lodestar
@@ -30,6 +30,10 @@ test: build-dev lodestar
 
 bench: build-release
 	@./scripts/bench
+
+# Every benchmark once at a tiny size with the same agreement checks against the peers (CI runs it).
+bench-smoke: build-release
+	@./scripts/bench --smoke
 
 # A Debian package of the release build: build/release/ephemery_<version>_amd64.deb (docs/install.md).
 deb: build-release

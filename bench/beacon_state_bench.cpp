@@ -3,6 +3,7 @@
 // state of a real Lodestar node (mainnet preset, Altair; bench/lodestar-state.sh), against @lodestar/types
 // 1.50.0 with @chainsafe/ssz 1.9.0 under Node (tools/ssz-oracle: deserializeToViewDU + hashTreeRoot, the way a
 // Lodestar node hashes a state it loads) on the same bytes, measured in the same run. Both roots must agree.
+#include "bench_size.hpp"
 #include "infra/process.hpp"
 #include "ssz/beacon.hpp"
 
@@ -24,7 +25,8 @@ namespace {
 namespace ssz = ephemery::ssz;
 namespace fs = std::filesystem;
 
-constexpr std::uint64_t validator_count = 250'000;
+const std::uint64_t validator_count =
+    ephemery::bench::bench_size<std::uint64_t>(250'000, 2'000);  // 2,000 in a smoke run
 constexpr ssz::ForkName bench_fork = ssz::ForkName::fulu;
 
 // Random bytes of a valid value of `type`: lists sized by the validator registry get validator_count elements,
