@@ -3,7 +3,9 @@
 // state of a real Lodestar node (mainnet preset, Altair; bench/lodestar-state.sh), against @lodestar/types
 // 1.50.0 with @chainsafe/ssz 1.9.0 under Node (tools/ssz-oracle: deserializeToViewDU + hashTreeRoot, the way a
 // Lodestar node hashes a state it loads) on the same bytes, measured in the same run. Both roots must agree.
-#include "bench_size.hpp"
+// EPHEMERY_BENCH_STATE_VALIDATORS sets another size for the generated state (a smoke run's), written to the build
+// dir or $EPHEMERY_BENCH_DIR.
+#include "bench_settings.hpp"
 #include "infra/process.hpp"
 #include "ssz/beacon.hpp"
 
@@ -18,6 +20,7 @@
 #include <iterator>
 #include <random>
 #include <string>
+#include <system_error>
 #include <vector>
 
 namespace {
@@ -25,15 +28,14 @@ namespace {
 namespace ssz = ephemery::ssz;
 namespace fs = std::filesystem;
 
-const std::uint64_t validator_count =
-    ephemery::bench::bench_size<std::uint64_t>(250'000, 2'000);  // 2,000 in a smoke run
 constexpr ssz::ForkName bench_fork = ssz::ForkName::fulu;
 
 // Random bytes of a valid value of `type`: lists sized by the validator registry get validator_count elements,
 // other lists 0..2, byte lists and bitlists a few bytes.
 class StateGenerator {
   public:
-    explicit StateGenerator(std::uint64_t registry_limit) : registry_limit_(registry_limit) {}
+    StateGenerator(std::uint64_t registry_limit, std::uint64_t validator_count)
+        : registry_limit_(registry_limit), validator_count_(validator_count) {}
 
     void append(const ssz::Type& type, std::vector<std::uint8_t>& out) {
         if (type.is_fixed_size()) {
@@ -60,7 +62,7 @@ class StateGenerator {
             }
             case ssz::Kind::list: {
                 const std::uint64_t count = type.length() == registry_limit_
-                                                ? validator_count
+                                                ? validator_count_
                                                 : rng_() % std::min<std::uint64_t>(type.length() + 1, 3);
                 append_elements(*type.element(), count, out);
                 return;
@@ -137,6 +139,7 @@ class StateGenerator {
     }
 
     std::uint64_t registry_limit_;
+    std::uint64_t validator_count_;
     std::mt19937_64 rng_{20260101};
 };
 
@@ -152,14 +155,18 @@ const BenchState& generated_state() {
     static const BenchState state = [] {
         const auto preset = ssz::preset_by_name("mainnet").value();
         BenchState made;
-        StateGenerator(preset.validator_registry_limit)
+        made.validators = ephemery::bench::size_of(ephemery::bench::state_validators);
+        StateGenerator(preset.validator_registry_limit, made.validators)
             .append(*ssz::beacon_schemas(bench_fork, preset).beacon_state, made.bytes);
-        made.file = fs::path(EPHEMERY_BENCH_WORK_DIR) / "bench-beacon-state.ssz";
-        std::ofstream(made.file, std::ios::binary)
-            .write(reinterpret_cast<const char*>(
-                       made.bytes.data()),  // NOLINT(cppcoreguidelines-pro-type-reinterpret-cast)
-                   static_cast<std::streamsize>(made.bytes.size()));
-        made.validators = validator_count;
+        made.file = ephemery::bench::work_directory() / "bench-beacon-state.ssz";
+        std::error_code ignored;  // a directory that cannot be made shows as the write's failure
+        fs::create_directories(made.file.parent_path(), ignored);
+        std::ofstream out(made.file, std::ios::binary);
+        out.write(
+            reinterpret_cast<const char*>(made.bytes.data()),  // NOLINT(cppcoreguidelines-pro-type-reinterpret-cast)
+            static_cast<std::streamsize>(made.bytes.size()));
+        // The peer reads the file: without it there is nothing to compare.
+        if (!out.flush()) made.problem = fmt::format("cannot write {}", made.file.string());
         return made;
     }();
     return state;

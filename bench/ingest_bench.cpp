@@ -1,11 +1,13 @@
 // The monitoring ingest of one epoch: the validators, balances and attestation rewards answers of N validators
-// (default 1,000,000; generated once under the build dir, beacon-API-shaped) read, parsed with
-// monitoring::Ingester and aggregated with aggregate_epoch, against a Node.js script doing JSON.parse and the same
-// aggregation on the same files in the same run (bench/ingest-peer.js). Each side runs in a process of its own so
-// its peak RSS (getrusage / process.resourceUsage) is its own; both print the same figures, which must agree.
+// (default 1,000,000, or $EPHEMERY_BENCH_INGEST_VALIDATORS; generated once under the build dir, beacon-API-shaped)
+// read, parsed with monitoring::Ingester and aggregated with aggregate_epoch, against a Node.js script doing
+// JSON.parse and the same aggregation on the same files in the same run (bench/ingest-peer.js). Each side runs in a
+// process of its own so its peak RSS (getrusage / process.resourceUsage) is its own; both print the same figures,
+// which must agree.
 //
 //   ephemery_ingest_bench [--validators N] [--runs R] [--dir DIR]
 //   ephemery_ingest_bench --child DIR      (internal: one measured ingest, one JSON line on stdout)
+#include "bench_settings.hpp"
 #include "infra/process.hpp"
 #include "monitoring/aggregate.hpp"
 #include "monitoring/ingest.hpp"
@@ -504,7 +506,6 @@ int run_comparison(std::uint64_t count, int runs, const fs::path& dir) {
 
     const std::size_t differing =
         compare_figures(two_threads->figures, peer->figures) + compare_figures(one_thread->figures, peer->figures);
-    const auto verdict = [](bool met) { return met ? "met" : "MISSED"; };
     fmt::print(
         "  peer (Node {} JSON.parse + the same aggregation, bench/ingest-peer.js): {:.3f} s ({:.2f} s CPU), "
         "peak RSS {:.0f} MiB\n",
@@ -523,17 +524,24 @@ int run_comparison(std::uint64_t count, int runs, const fs::path& dir) {
     const Measured& best = two_threads->seconds <= one_thread->seconds ? *two_threads : *one_thread;
     const double rss = std::max(one_thread->rss_mib, two_threads->rss_mib);
     const double speedup = peer->seconds / best.seconds;
+    const auto verdict = [](bool met) {
+        if (ephemery::bench::smoke_run()) return "not judged in a smoke run";
+        return met ? "met" : "MISSED";
+    };
     fmt::print(
         "  targets ({}): time {:.3f} s < {:g} s: {}; peak RSS {:.0f} MiB < 1.5 GiB: {}; ratio {:.1f}x >= {:g}x: "
         "{}\n",
         &best == &*two_threads ? "2 threads" : "1 thread", best.seconds, target_seconds,
         verdict(best.seconds < target_seconds), rss, verdict(rss < target_rss_mib), speedup, target_speedup,
         verdict(speedup >= target_speedup));
+    if (ephemery::bench::smoke_run()) {
+        fmt::print("bench smoke: ingest: {}\n",
+                   differing == 0 ? fmt::format("ours (1 and 2 threads) and bench/ingest-peer.js agree on all {} "
+                                                "figures of {} validators",
+                                                peer->figures.size(), ephemery::bench::with_separators(count))
+                                  : fmt::format("FAILED: {} figures differ from bench/ingest-peer.js", differing));
+    }
     return differing == 0 ? 0 : 1;
-}
-
-std::uint64_t parse_count(const char* text) {
-    return std::stoull(text);
 }
 
 }  // namespace
@@ -543,11 +551,11 @@ int main(int argc, char** argv) {
         const std::vector<std::string> args(argv + 1,
                                             argv + argc);  // NOLINT(cppcoreguidelines-pro-bounds-pointer-arithmetic)
         if (args.size() == 3 && args[0] == "--child") return run_child(args[1], std::stoi(args[2]));
-        std::uint64_t count = 1'000'000;
-        if (const char* from_environment =
-                std::getenv("EPHEMERY_BENCH_INGEST_VALIDATORS")) {  // NOLINT(concurrency-mt-unsafe)
-            count = parse_count(from_environment);
+        if (const auto problem = ephemery::bench::size_problem(ephemery::bench::ingest_validators)) {
+            fmt::print(stderr, "ephemery_ingest_bench: {}\n", *problem);
+            return 2;
         }
+        std::uint64_t count = ephemery::bench::size_of(ephemery::bench::ingest_validators);
         int runs = 3;
         std::optional<fs::path> dir;
         for (std::size_t i = 0; i + 1 < args.size(); i += 2) {

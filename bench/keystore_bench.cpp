@@ -1,11 +1,12 @@
 // The keystore pre-flight (`keys check`): ephemery's keys::check_keystores, with parallel and memoised key
 // derivations, against @chainsafe/bls-keystore decrypting the same files under Node (bench/peer), on 16 scrypt
 // and 16 pbkdf2 keystores with their own salts and passwords; and ephemery alone on 1,000 scrypt keystores
-// sharing one salt and password, where one derivation serves them all.
+// sharing one salt and password, where one derivation serves them all. EPHEMERY_BENCH_KEYSTORES and
+// EPHEMERY_BENCH_SHARED_SALT_KEYSTORES set other sizes (a smoke run's); the benchmarks keep the full sizes' names.
 //
 // Each set is measured once: a scrypt n=2^18 derivation costs close to a second of CPU, so repetitions
 // would make `make bench` take many minutes for little extra precision.
-#include "bench_size.hpp"
+#include "bench_settings.hpp"
 #include "bls/bls.hpp"
 #include "core/text.hpp"
 #include "infra/files.hpp"
@@ -50,9 +51,14 @@ using ephemery::SecretString;
 namespace bls = ephemery::bls;
 namespace keys = ephemery::keys;
 
-// 16 and 1,000 keystores (2 and 10 in a smoke run); the benchmarks keep the full sizes' names.
-const std::size_t distinct_set_size = ephemery::bench::bench_size<std::size_t>(16, 2);
-const std::size_t shared_set_size = ephemery::bench::bench_size<std::size_t>(1000, 10);
+std::size_t distinct_set_size() {
+    return ephemery::bench::size_of(ephemery::bench::keystores_per_set);
+}
+
+std::size_t shared_set_size() {
+    return ephemery::bench::size_of(ephemery::bench::shared_salt_keystores);
+}
+
 constexpr std::size_t max_keystore_bytes = std::size_t{1} << 20U;
 
 // strerror's text, without strerror's shared buffer.
@@ -152,16 +158,16 @@ class KeystoreSets {
         }
         root_ = pattern;
         fmt::print(stderr, "keystore bench: writing {} scrypt, {} pbkdf2 and {} shared-salt scrypt keystores to {}\n",
-                   distinct_set_size, distinct_set_size, shared_set_size, root_.string());
+                   distinct_set_size(), distinct_set_size(), shared_set_size(), root_.string());
         write_distinct(keys::Kdf::scrypt, scrypt_distinct_, "scrypt-16");
         write_distinct(keys::Kdf::pbkdf2, pbkdf2_distinct_, "pbkdf2-16");
 
         scrypt_shared_.directory = root_ / "scrypt-shared-1000";
-        scrypt_shared_.size = shared_set_size;
+        scrypt_shared_.size = shared_set_size();
         scrypt_shared_.shared_password_file = root_ / "scrypt-shared-1000.password.txt";
         const Encryption shared{keys::standard_kdf_params(keys::Kdf::scrypt, keys::random_bytes(32)),
                                 "shared-" + hex_of_random(12)};
-        write_keystores(scrypt_shared_.directory, {shared}, std::vector<std::size_t>(shared_set_size, 0), false);
+        write_keystores(scrypt_shared_.directory, {shared}, std::vector<std::size_t>(shared_set_size(), 0), false);
         write_text(*scrypt_shared_.shared_password_file, shared.password + "\n");
     }
     ~KeystoreSets() {
@@ -186,10 +192,10 @@ class KeystoreSets {
     // Distinct salts and passwords: every keystore costs one full derivation, for us and for the peer.
     void write_distinct(keys::Kdf function, KeystoreSet& set, const std::string& name) {
         set.directory = root_ / name;
-        set.size = distinct_set_size;
+        set.size = distinct_set_size();
         std::vector<Encryption> encryptions;
         std::vector<std::size_t> uses;
-        for (std::size_t index = 0; index < distinct_set_size; ++index) {
+        for (std::size_t index = 0; index < distinct_set_size(); ++index) {
             encryptions.push_back(Encryption{keys::standard_kdf_params(function, keys::random_bytes(32)),
                                              fmt::format("password-{}-{}", index, hex_of_random(12))});
             uses.push_back(index);

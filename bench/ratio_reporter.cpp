@@ -6,6 +6,7 @@ namespace ephemery::bench {
 
 void RatioReporter::ReportRuns(const std::vector<Run>& runs) {
     for (const auto& run : runs) {
+        if (run.error_occurred) failures_[run.benchmark_name()] = run.error_message;
         if (run.iterations > 0 && run.run_type == Run::RT_Iteration && !run.error_occurred) {
             // Benchmarks report in the unit they chose; the tables compare seconds.
             Measurement measurement;
@@ -54,8 +55,8 @@ bool RatioReporter::print_speedups(const std::vector<SpeedupComparison>& compari
         const double speedup = ours / peer;
         std::string target;
         if (comparison.target_speedup > 0) {
-            target = fmt::format(" (target >= {:g}x: {})", comparison.target_speedup,
-                                 speedup >= comparison.target_speedup ? "met" : "MISSED");
+            target = fmt::format(" {}", verdict(fmt::format("target >= {:g}x", comparison.target_speedup),
+                                                speedup >= comparison.target_speedup));
         }
         fmt::print("  {}: ours {:.2f} {}/s, peer {:.2f} {}/s, speed-up {:.2f}x{}\n", comparison.title, ours,
                    comparison.items, peer, comparison.items, speedup, target);
@@ -73,10 +74,16 @@ bool RatioReporter::print_time_budgets(const std::vector<TimeBudget>& budgets) c
             complete = false;
             continue;
         }
-        fmt::print("  {}: {:.2f} s (target < {:g} s: {})\n", budget.title, found->second.seconds, budget.budget_seconds,
-                   found->second.seconds < budget.budget_seconds ? "met" : "MISSED");
+        fmt::print("  {}: {:.2f} s {}\n", budget.title, found->second.seconds,
+                   verdict(fmt::format("target < {:g} s", budget.budget_seconds),
+                           found->second.seconds < budget.budget_seconds));
     }
     return complete;
+}
+
+std::string RatioReporter::verdict(const std::string& target, bool met) const {
+    if (!judge_targets_) return fmt::format("({}: not judged in a smoke run)", target);
+    return fmt::format("({}: {})", target, met ? "met" : "MISSED");
 }
 
 }  // namespace ephemery::bench

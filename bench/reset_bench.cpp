@@ -5,6 +5,7 @@
 //
 // Each side runs once: a deletion cannot be repeated, and generating a million files (done once for both, not
 // timed) takes longer than deleting them. What remains of the work dir is removed at exit.
+#include "bench_settings.hpp"
 #include "clients/catalog.hpp"
 #include "genesis/fetch.hpp"
 #include "network/schedule.hpp"
@@ -24,7 +25,6 @@
 
 #include <array>
 #include <cerrno>
-#include <charconv>
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
@@ -33,7 +33,6 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
-#include <string_view>
 #include <system_error>
 #include <utility>
 #include <vector>
@@ -57,25 +56,15 @@ std::string error_text(int error_number) {
     return std::generic_category().message(error_number);
 }
 
-std::uint64_t env_or(const char* name, std::uint64_t fallback) {
-    const char* text = std::getenv(name);  // NOLINT(concurrency-mt-unsafe): read before threads start
-    if (text == nullptr || *text == '\0') return fallback;
-    const std::string_view view(text);
-    std::uint64_t value = 0;
-    const auto [end, error] = std::from_chars(view.data(), view.data() + view.size(), value);
-    if (error != std::errc{} || end != view.data() + view.size() || value == 0) {
-        throw std::runtime_error(fmt::format("{}={} is not a positive number", name, view));
-    }
-    return value;
-}
-
 struct TreeSize {
     std::uint64_t files{0};
     std::uint64_t bytes{0};
 };
 
+// Checked by main (bench_main.cpp) before any benchmark runs.
 TreeSize tree_size() {
-    return {env_or("EPHEMERY_BENCH_RESET_FILES", 1'000'000), env_or("EPHEMERY_BENCH_RESET_BYTES", 10ULL << 30U)};
+    return {ephemery::bench::size_of(ephemery::bench::reset_files),
+            ephemery::bench::size_of(ephemery::bench::reset_bytes)};
 }
 
 double seconds_of(const timeval& time) {
@@ -203,9 +192,7 @@ std::string check_after_reset(const fs::path& instance_dir) {
 class WorkDir {
   public:
     WorkDir() {
-        const char* base = std::getenv("EPHEMERY_BENCH_DIR");  // NOLINT(concurrency-mt-unsafe): no threads yet
-        // Under the build dir by default: /tmp may be a tmpfs, where deleting frees memory, not disk extents.
-        const fs::path parent = base != nullptr && *base != '\0' ? fs::path(base) : fs::path(EPHEMERY_BENCH_WORK_DIR);
+        const fs::path parent = ephemery::bench::work_directory();
         fs::create_directories(parent);
         std::string pattern = (parent / "bench-reset-work-XXXXXX").string();
         if (::mkdtemp(pattern.data()) == nullptr) {
