@@ -14,6 +14,7 @@
 #include "keys/check.hpp"
 #include "keys/keystore.hpp"
 #include "keys/password.hpp"
+#include "process_time.hpp"
 
 #include <benchmark/benchmark.h>
 #include <fcntl.h>
@@ -44,6 +45,10 @@ extern char** environ;  // NOLINT(readability-redundant-declaration): posix_spaw
 
 namespace {
 
+using ephemery::bench::error_text;
+using ephemery::bench::process_cpu_seconds;
+using ephemery::bench::seconds_of;
+
 namespace fs = std::filesystem;
 using ephemery::Result;
 using ephemery::SecretBytes;
@@ -60,23 +65,6 @@ std::size_t shared_set_size() {
 }
 
 constexpr std::size_t max_keystore_bytes = std::size_t{1} << 20U;
-
-// strerror's text, without strerror's shared buffer.
-std::string error_text(int error_number) {
-    return std::generic_category().message(error_number);
-}
-
-double seconds_of(const timeval& time) {
-    return static_cast<double>(time.tv_sec) + static_cast<double>(time.tv_usec) / 1e6;
-}
-
-// CPU time (user and system, all threads) of this process: with the wall time it shows whether a slower run
-// did more work or only got less of a machine others were using too.
-double process_cpu_seconds() {
-    rusage usage{};
-    getrusage(RUSAGE_SELF, &usage);
-    return seconds_of(usage.ru_utime) + seconds_of(usage.ru_stime);
-}
 
 unsigned thread_count() {
     return std::max(1U, std::thread::hardware_concurrency());

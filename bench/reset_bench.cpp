@@ -9,6 +9,7 @@
 #include "clients/catalog.hpp"
 #include "genesis/fetch.hpp"
 #include "network/schedule.hpp"
+#include "process_time.hpp"
 #include "release/verify.hpp"
 #include "reset/engine.hpp"
 #include "test_support/release_fixture.hpp"
@@ -41,6 +42,10 @@ extern char** environ;  // NOLINT(readability-redundant-declaration): posix_spaw
 
 namespace {
 
+using ephemery::bench::error_text;
+using ephemery::bench::process_cpu_seconds;
+using ephemery::bench::seconds_of;
+
 namespace fs = std::filesystem;
 namespace reset = ephemery::reset;
 using ephemery::clients::Client;
@@ -52,10 +57,6 @@ constexpr std::uint64_t files_per_directory = 1000;
 constexpr std::uint64_t tree_seed = 0x5EED'E9E3'0000'0001ULL;
 const std::string nodekey = std::string(64, '7');
 
-std::string error_text(int error_number) {
-    return std::generic_category().message(error_number);
-}
-
 struct TreeSize {
     std::uint64_t files{0};
     std::uint64_t bytes{0};
@@ -65,10 +66,6 @@ struct TreeSize {
 TreeSize tree_size() {
     return {ephemery::bench::size_of(ephemery::bench::reset_files),
             ephemery::bench::size_of(ephemery::bench::reset_bytes)};
-}
-
-double seconds_of(const timeval& time) {
-    return static_cast<double>(time.tv_sec) + static_cast<double>(time.tv_usec) / 1e6;
 }
 
 double seconds_since(std::chrono::steady_clock::time_point started) {
@@ -352,12 +349,6 @@ class IdleControl final : public reset::ClientControl {
     ephemery::Status start(const reset::Instance&) override { return {}; }
     ephemery::Status run(const reset::Instance&, const std::vector<std::string>&) override { return {}; }
 };
-
-double process_cpu_seconds() {
-    rusage usage{};
-    ::getrusage(RUSAGE_SELF, &usage);
-    return seconds_of(usage.ru_utime) + seconds_of(usage.ru_stime);
-}
 
 // Ours: a node on iteration 160 with 161 installed, one Geth instance, reset from plan to marker.
 void reset_ephemery(benchmark::State& state) {

@@ -1,12 +1,16 @@
 #pragma once
 // Number and text formatting shared by the table and HTML renderers (internal to analytics).
 
+#include "analytics/analytics.hpp"
+
 #include <fmt/format.h>
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace ephemery::analytics::detail {
 
@@ -39,6 +43,22 @@ inline std::size_t display_width(std::string_view text) {
         if ((static_cast<unsigned char>(c) & 0xC0U) != 0x80U) ++width;
     }
     return width;
+}
+
+// The performance columns of every report table, in order, and a group's values for them.
+inline constexpr std::array<std::string_view, 9> performance_headers{
+    "epochs", "source", "target", "head", "effectiveness", "missed", "streak", "proposals", "balance Gwei"};
+
+inline std::vector<std::string> performance_values(const Performance& performance) {
+    return {fmt::format("{}", performance.epochs_observed),
+            percent(performance.source.rate()),
+            percent(performance.target.rate()),
+            percent(performance.head.rate()),
+            percent(performance.effectiveness()),
+            fmt::format("{}", performance.missed_attestations),
+            fmt::format("{}", performance.longest_missed_streak),
+            fmt::format("{}/{}", performance.proposals_made, performance.proposals_made + performance.proposals_missed),
+            signed_number(performance.balance_change)};
 }
 
 }  // namespace ephemery::analytics::detail

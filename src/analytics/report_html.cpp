@@ -14,6 +14,8 @@ namespace ephemery::analytics {
 namespace {
 
 using detail::percent;
+using detail::performance_headers;
+using detail::performance_values;
 using detail::short_pubkey;
 using detail::signed_decimal;
 using detail::signed_number;
@@ -62,33 +64,18 @@ std::string header_row(const std::vector<std::string_view>& headers, std::size_t
     return row + "</tr>\n";
 }
 
-std::string performance_cells(const Performance& performance) {
+std::string performance_html_cells(const Performance& performance) {
     std::string cells;
-    cells += number_cell(fmt::format("{}", performance.epochs_observed));
-    cells += number_cell(percent(performance.source.rate()));
-    cells += number_cell(percent(performance.target.rate()));
-    cells += number_cell(percent(performance.head.rate()));
-    cells += number_cell(percent(performance.effectiveness()));
-    cells += number_cell(fmt::format("{}", performance.missed_attestations));
-    cells += number_cell(fmt::format("{}", performance.longest_missed_streak));
-    cells += number_cell(
-        fmt::format("{}/{}", performance.proposals_made, performance.proposals_made + performance.proposals_missed));
-    cells += number_cell(signed_number(performance.balance_change));
+    for (const std::string& value : performance_values(performance)) cells += number_cell(value);
     return cells;
 }
 
-const std::vector<std::string_view>& performance_headers() {
-    static const std::vector<std::string_view> headers{"epochs", "source", "target",    "head",        "effectiveness",
-                                                       "missed", "streak", "proposals", "balance Gwei"};
-    return headers;
-}
-
-std::vector<std::string_view> with_performance(std::vector<std::string_view> leading) {
-    leading.insert(leading.end(), performance_headers().begin(), performance_headers().end());
+std::vector<std::string_view> with_performance_headers(std::vector<std::string_view> leading) {
+    leading.insert(leading.end(), performance_headers.begin(), performance_headers.end());
     return leading;
 }
 
-std::string trend_text(const std::optional<Trend>& trend) {
+std::string trend_caption(const std::optional<Trend>& trend) {
     if (!trend) return "no trend (fewer than 2 samples)";
     return fmt::format("{} Gwei/day, {} Gwei/30 days, {}%/year (r\u00b2 {:.3f}, {} samples)",
                        signed_decimal(trend->gwei_per_day, 0), signed_decimal(trend->gwei_per_30_days, 0),
@@ -96,25 +83,26 @@ std::string trend_text(const std::optional<Trend>& trend) {
 }
 
 std::string groups_table(const Report& report) {
-    std::vector<std::string_view> headers = with_performance({"label", "validators"});
+    std::vector<std::string_view> headers = with_performance_headers({"label", "validators"});
     headers.emplace_back("trend");
     std::string html = "<table>\n" + header_row(headers, 1);
     std::vector<const GroupSummary*> groups{&report.aggregates.overall};
     for (const GroupSummary& group : report.aggregates.labels) groups.push_back(&group);
     for (const GroupSummary* group : groups) {
         html += "<tr>" + text_cell(group->overall ? "(all)" : group->label) +
-                number_cell(fmt::format("{}", group->validators)) + performance_cells(group->performance) +
-                text_cell(trend_text(group->trend)) + "</tr>\n";
+                number_cell(fmt::format("{}", group->validators)) + performance_html_cells(group->performance) +
+                text_cell(trend_caption(group->trend)) + "</tr>\n";
     }
     html += "</table>\n";
 
-    html += "<h3>Per iteration</h3>\n<table>\n" + header_row(with_performance({"label", "iteration", "validators"}), 1);
+    html += "<h3>Per iteration</h3>\n<table>\n" +
+            header_row(with_performance_headers({"label", "iteration", "validators"}), 1);
     for (const GroupSummary* group : groups) {
         for (const GroupIteration& iteration : group->iterations) {
             html += "<tr>" + text_cell(group->overall ? "(all)" : group->label) +
                     number_cell(fmt::format("{}", iteration.iteration)) +
-                    number_cell(fmt::format("{}", iteration.validators)) + performance_cells(iteration.performance) +
-                    "</tr>\n";
+                    number_cell(fmt::format("{}", iteration.validators)) +
+                    performance_html_cells(iteration.performance) + "</tr>\n";
         }
     }
     return html + "</table>\n";
@@ -197,9 +185,9 @@ std::string balance_chart(const Report& report) {
     svg += "</svg>\n<ul class=\"legend\">\n";
     for (std::size_t i = 0; i < report.series.size(); ++i) {
         const LabelSeries& series = report.series[i];
-        svg +=
-            fmt::format("<li><span class=\"swatch\" style=\"background: {}\"></span>{}: {}</li>\n",
-                        palette[i % palette.size()], html_escape(series.label), html_escape(trend_text(series.trend)));
+        svg += fmt::format("<li><span class=\"swatch\" style=\"background: {}\"></span>{}: {}</li>\n",
+                           palette[i % palette.size()], html_escape(series.label),
+                           html_escape(trend_caption(series.trend)));
     }
     return svg + "</ul>\n";
 }
@@ -253,7 +241,8 @@ std::string effectiveness_chart(const Report& report) {
 
 std::string validators_table(const Report& report) {
     std::string html =
-        "<table>\n" + header_row(with_performance({"rank", "pubkey", "label", "index", "iterations", "percentile"}), 3);
+        "<table>\n" +
+        header_row(with_performance_headers({"rank", "pubkey", "label", "index", "iterations", "percentile"}), 3);
     for (const RankedValidator& entry : report.ranking) {
         const auto found =
             std::find_if(report.validators.begin(), report.validators.end(),
@@ -262,7 +251,7 @@ std::string validators_table(const Report& report) {
         html += "<tr>" + number_cell(fmt::format("{}", entry.rank)) + pubkey_cell(found->pubkey) +
                 text_cell(found->label) + number_cell(fmt::format("{}", found->latest_index)) +
                 number_cell(fmt::format("{}", found->iterations.size())) +
-                number_cell(fmt::format("{:.1f}", entry.percentile)) + performance_cells(found->performance) +
+                number_cell(fmt::format("{:.1f}", entry.percentile)) + performance_html_cells(found->performance) +
                 "</tr>\n";
     }
     return html + "</table>\n";

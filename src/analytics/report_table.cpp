@@ -15,6 +15,8 @@ namespace {
 
 using detail::display_width;
 using detail::percent;
+using detail::performance_headers;
+using detail::performance_values;
 using detail::short_pubkey;
 using detail::signed_decimal;
 using detail::signed_number;
@@ -75,29 +77,10 @@ class TextTable {
     std::vector<std::vector<std::string>> rows_;
 };
 
-std::string proposals(const Performance& performance) {
-    return fmt::format("{}/{}", performance.proposals_made, performance.proposals_made + performance.proposals_missed);
-}
-
-std::string trend_text(const std::optional<Trend>& trend) {
+std::string trend_per_day(const std::optional<Trend>& trend) {
     if (!trend) return "-";
     return fmt::format("{} Gwei/day", signed_decimal(trend->gwei_per_day, 0));
 }
-
-std::vector<std::string> performance_cells(const Performance& performance) {
-    return {fmt::format("{}", performance.epochs_observed),
-            percent(performance.source.rate()),
-            percent(performance.target.rate()),
-            percent(performance.head.rate()),
-            percent(performance.effectiveness()),
-            fmt::format("{}", performance.missed_attestations),
-            fmt::format("{}", performance.longest_missed_streak),
-            proposals(performance),
-            signed_number(performance.balance_change)};
-}
-
-constexpr std::array<std::string_view, 9> performance_headers{
-    "epochs", "source", "target", "head", "effectiveness", "missed", "streak", "proposals", "balance Gwei"};
 
 std::vector<std::string> with_performance(std::vector<std::string> leading) {
     leading.insert(leading.end(), performance_headers.begin(), performance_headers.end());
@@ -145,8 +128,8 @@ std::string render_table(const Report& report) {
         for (const GroupSummary& group : report.aggregates.labels) groups.push_back(&group);
         for (const GroupSummary* group : groups) {
             std::vector<std::string> row{group_name(*group), fmt::format("{}", group->validators)};
-            for (std::string& cell : performance_cells(group->performance)) row.push_back(std::move(cell));
-            row.push_back(trend_text(group->trend));
+            for (std::string& cell : performance_values(group->performance)) row.push_back(std::move(cell));
+            row.push_back(trend_per_day(group->trend));
             table.add(std::move(row));
         }
         text += table.render();
@@ -162,7 +145,7 @@ std::string render_table(const Report& report) {
             for (const GroupIteration& iteration : group->iterations) {
                 std::vector<std::string> row{group_name(*group), fmt::format("{}", iteration.iteration),
                                              fmt::format("{}", iteration.validators)};
-                for (std::string& cell : performance_cells(iteration.performance)) row.push_back(std::move(cell));
+                for (std::string& cell : performance_values(iteration.performance)) row.push_back(std::move(cell));
                 table.add(std::move(row));
             }
         }
@@ -200,7 +183,7 @@ std::string render_table(const Report& report) {
                                          fmt::format("{}", found->latest_index),
                                          fmt::format("{}", found->iterations.size()),
                                          fmt::format("{:.1f}", entry.percentile)};
-            for (std::string& cell : performance_cells(found->performance)) row.push_back(std::move(cell));
+            for (std::string& cell : performance_values(found->performance)) row.push_back(std::move(cell));
             table.add(std::move(row));
         }
         text += table.render();

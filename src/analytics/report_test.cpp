@@ -10,14 +10,15 @@
 namespace ephemery::analytics {
 namespace {
 
-constexpr std::int64_t seconds_per_epoch = 384;
+constexpr std::int64_t epoch_seconds = 384;
 constexpr std::int64_t now = 1'800'000'000;
 
-ValidatorEpoch row(const std::string& pubkey, const std::string& label, std::uint64_t epoch, std::int64_t reward) {
+ValidatorEpoch report_row(const std::string& pubkey, const std::string& label, std::uint64_t epoch,
+                          std::int64_t reward) {
     ValidatorEpoch record;
     record.iteration = 3;
     record.epoch = epoch;
-    record.time = now - 2 * seconds_per_day + static_cast<std::int64_t>(epoch) * seconds_per_epoch;
+    record.time = now - 2 * seconds_per_day + static_cast<std::int64_t>(epoch) * epoch_seconds;
     record.label = label;
     record.pubkey = pubkey;
     record.index = 4;
@@ -41,10 +42,10 @@ ReportInput sample_input() {
     input.window = Window::d7;
     input.now = now;
     for (std::uint64_t epoch = 0; epoch < 10; ++epoch) {
-        input.validators.push_back(row("0xaaaa", "solo", epoch, 1000));
-        input.validators.push_back(row("0xbbbb", "pool, \"east\"", epoch, 960));
-        input.validators.push_back(row("0xcccc", "<script>alert('x')</script>", epoch, 980));
-        input.validators.push_back(row("0xdddd", "solo", epoch, epoch == 7 ? 100 : 1000));
+        input.validators.push_back(report_row("0xaaaa", "solo", epoch, 1000));
+        input.validators.push_back(report_row("0xbbbb", "pool, \"east\"", epoch, 960));
+        input.validators.push_back(report_row("0xcccc", "<script>alert('x')</script>", epoch, 980));
+        input.validators.push_back(report_row("0xdddd", "solo", epoch, epoch == 7 ? 100 : 1000));
         NodeEpoch node;
         node.iteration = 3;
         node.epoch = epoch;
@@ -59,7 +60,7 @@ ReportInput sample_input() {
         network.target_participation = 0.97;
         input.network.push_back(network);
     }
-    ValidatorEpoch old = row("0xaaaa", "solo", 0, 1000);
+    ValidatorEpoch old = report_row("0xaaaa", "solo", 0, 1000);
     old.iteration = 2;
     old.time = now - 10 * seconds_per_day;
     old.balance_delta = -5'000'000;
@@ -105,7 +106,7 @@ TEST(Report, SelectsTheWindowAndComputesEveryPart) {
     ASSERT_TRUE(report.node.has_value());
     ASSERT_TRUE(report.node->data_dir_bytes_per_day.has_value());
     EXPECT_NEAR(*report.node->data_dir_bytes_per_day,
-                1e6 * static_cast<double>(seconds_per_day) / static_cast<double>(seconds_per_epoch), 1e-3);
+                1e6 * static_cast<double>(seconds_per_day) / static_cast<double>(epoch_seconds), 1e-3);
     ASSERT_TRUE(report.network.has_value());
     ASSERT_EQ(report.series.size(), 3U);
     EXPECT_EQ(report.series[2].label, "solo");

@@ -17,7 +17,7 @@ namespace {
 constexpr std::size_t max_block_bytes = std::size_t{64} << 20;
 constexpr std::size_t chunk_size = std::size_t{1} << 20;
 
-std::string hex(const std::array<std::uint8_t, 32>& root) {
+std::string root_hex(const std::array<std::uint8_t, 32>& root) {
     return "0x" + to_hex(root);
 }
 
@@ -95,13 +95,13 @@ Result<std::unique_ptr<CheckpointServer>> CheckpointServer::start(const CacheEnt
     State& shared = *state;
     httplib::Server& server = state->http.server();
     const nlohmann::json checkpoint_json{{"epoch", std::to_string(entry.checkpoint.epoch)},
-                                         {"root", hex(entry.checkpoint.root)}};
+                                         {"root", root_hex(entry.checkpoint.root)}};
     const auto genesis_fork_version = facts.config.contains("GENESIS_FORK_VERSION")
                                           ? facts.config.at("GENESIS_FORK_VERSION")
                                           : std::string("0x00000000");
     const nlohmann::json genesis{{"data",
                                   {{"genesis_time", std::to_string(facts.genesis.genesis_time)},
-                                   {"genesis_validators_root", hex(facts.genesis.genesis_validators_root)},
+                                   {"genesis_validators_root", root_hex(facts.genesis.genesis_validators_root)},
                                    {"genesis_fork_version", genesis_fork_version}}}};
     nlohmann::json spec_data = nlohmann::json::object();
     for (const auto& [key, value] : facts.config) spec_data[key] = value;
@@ -111,11 +111,11 @@ Result<std::unique_ptr<CheckpointServer>> CheckpointServer::start(const CacheEnt
     // The ids this server can answer: the checkpoint by name, slot or root.
     const auto is_block_id = [&shared](const std::string& id) {
         return id == "finalized" || id == "head" || id == "justified" || id == std::to_string(shared.entry.slot) ||
-               id == hex(shared.entry.checkpoint.root);
+               id == root_hex(shared.entry.checkpoint.root);
     };
     const auto is_state_id = [&shared](const std::string& id) {
         return id == "finalized" || id == "head" || id == "justified" || id == std::to_string(shared.entry.slot) ||
-               id == hex(shared.entry.state_root);
+               id == root_hex(shared.entry.state_root);
     };
 
     server.Get("/eth/v1/beacon/genesis",
@@ -152,15 +152,15 @@ Result<std::unique_ptr<CheckpointServer>> CheckpointServer::start(const CacheEnt
                               {{"execution_optimistic", false},
                                {"finalized", true},
                                {"data",
-                                {{"root", hex(header.root)},
+                                {{"root", root_hex(header.root)},
                                  {"canonical", true},
                                  {"header",
                                   {{"message",
                                     {{"slot", std::to_string(header.slot)},
                                      {"proposer_index", std::to_string(header.proposer_index)},
-                                     {"parent_root", hex(header.parent_root)},
-                                     {"state_root", hex(header.state_root)},
-                                     {"body_root", hex(header.body_root)}}},
+                                     {"parent_root", root_hex(header.parent_root)},
+                                     {"state_root", root_hex(header.state_root)},
+                                     {"body_root", root_hex(header.body_root)}}},
                                    {"signature", "0x" + std::string(192, '0')}}}}}});
                });
     server.Get(R"(/eth/v1/beacon/blocks/([^/]+)/root)",
@@ -169,7 +169,7 @@ Result<std::unique_ptr<CheckpointServer>> CheckpointServer::start(const CacheEnt
                        reply_error(response, 404, "this server holds only the verified finalized block");
                        return;
                    }
-                   reply_json(response, 200, {{"finalized", true}, {"data", {{"root", hex(shared.block.root)}}}});
+                   reply_json(response, 200, {{"finalized", true}, {"data", {{"root", root_hex(shared.block.root)}}}});
                });
     server.Get(R"(/eth/v2/beacon/blocks/([^/]+))", [is_block_id, &shared](const httplib::Request& request,
                                                                           httplib::Response& response) {

@@ -13,7 +13,7 @@ namespace ephemery::cli {
 
 namespace {
 
-constexpr const char* version = EPHEMERY_VERSION;  // the project's VERSION in CMakeLists.txt
+constexpr const char* program_version = EPHEMERY_VERSION;  // the project's VERSION in CMakeLists.txt
 
 // `ephemery completion bash|zsh|fish` and `ephemery manpage`: the build runs them to make the files it installs.
 // Hidden from --help (an empty group): they document the program rather than run a node.
@@ -49,7 +49,7 @@ void add_documentation_commands(CLI::App& app, CommandContext& context) {
     });
     auto* manpage = app.add_subcommand("manpage", "Print the man page (roff) of ephemery")->group("");
     manpage->add_option("-o,--output", options->output, "Write it to this file instead of standard output");
-    manpage->callback([&app, emit] { emit(render_man_page(app, version)); });
+    manpage->callback([&app, emit] { emit(render_man_page(app, program_version)); });
 }
 
 }  // namespace
@@ -57,7 +57,7 @@ void add_documentation_commands(CLI::App& app, CommandContext& context) {
 void define_commands(CLI::App& app, CommandContext& context) {
     app.fallthrough();  // global options may follow the command name
     app.require_subcommand(1);
-    app.set_version_flag("--version", version);
+    app.set_version_flag("--version", program_version);
     app.footer(
         "Exit codes: 0 ok, 1 a check failed, 2 usage or configuration error, 3 runtime failure.\n"
         "Settings: built-in defaults < config file < EPHEMERY_* environment variables < flags.");
@@ -92,7 +92,7 @@ int run(int argc, char** argv) {
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& error) {
-        const int printed = app.exit(error);  // prints help, version or the parse error
+        const int printed = app.exit(error);  // prints help, the version or the parse error
         return printed == 0 ? to_int(ExitCode::ok) : to_int(ExitCode::usage_error);
     }
     return to_int(context.exit_code);

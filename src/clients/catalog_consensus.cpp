@@ -6,6 +6,7 @@
 //   eth-docker        https://github.com/ethstaker/eth-docker/blob/main/default.env (official images, tags)
 // Every instance gets its own data dir, so validator-role paths are relative to the validator client's dir.
 #include "clients/catalog.hpp"
+#include "clients/catalog_detail.hpp"
 
 namespace ephemery::clients {
 
@@ -18,12 +19,8 @@ Argument when_set(std::string text) {
     return {.text = std::move(text), .optional = true};
 }
 
-// Links too long for one line are joined here: adjacent string literals would read as a missing comma.
-std::string link(std::string_view prefix, std::string_view rest) {
-    std::string url(prefix);
-    url += rest;
-    return url;
-}
+using detail::link;
+
 // A Java source of Teku: module, then the path below tech/pegasys/teku/.
 std::string teku_source(std::string_view module, std::string_view file) {
     return link("https://github.com/Consensys/teku/blob/master/",

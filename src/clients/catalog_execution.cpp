@@ -3,6 +3,7 @@
 // or documentation (the URLs in each entry's sources), and against how ethpandaops/ethereum-package,
 // pk910/ephemery-client-wrapper and ephemery-testnet/ephemery-scripts launch and reset these clients.
 #include "clients/catalog.hpp"
+#include "clients/catalog_detail.hpp"
 
 #include <cstdint>
 #include <initializer_list>
@@ -16,12 +17,7 @@ namespace ephemery::clients {
 
 namespace {
 
-// A source URL too long for one line, in two pieces (adjacent literals in a list look like a missing comma).
-std::string link(std::string_view prefix, std::string_view rest) {
-    std::string url(prefix);
-    url += rest;
-    return url;
-}
+using detail::link;
 
 // Required arguments, one token each.
 std::vector<Argument> args(std::initializer_list<std::string_view> texts) {

@@ -7,6 +7,7 @@
 #include "core/text.hpp"
 #include "network/schedule.hpp"
 #include "release/verify.hpp"
+#include "test_support/files.hpp"
 #include "test_support/release_fixture.hpp"
 #include "test_support/temp_dir.hpp"
 
@@ -24,11 +25,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using testing::HasSubstr;
-
-std::string read_text(const fs::path& file) {
-    std::ifstream in(file);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 void write_file(const fs::path& path, const std::string& contents, fs::perms mode = fs::perms::owner_all) {
     fs::create_directories(path.parent_path());
@@ -172,8 +168,8 @@ TEST_F(Daemon, ResetsANewNodeToTheLiveIterationRunsItAndResetsByItselfAtTheEndOf
     const auto chain_id = [](std::uint64_t n) {
         return std::to_string(*network::describe_iteration(network::public_ephemery_schedule(), n)->chain_id);
     };
-    EXPECT_THAT(read_text(geth_dir() / "args.txt"), HasSubstr(chain_id(live_)));
-    const std::string node_key = read_text(geth_dir() / "geth/nodekey");
+    EXPECT_THAT(test::contents_of(geth_dir() / "args.txt"), HasSubstr(chain_id(live_)));
+    const std::string node_key = test::contents_of(geth_dir() / "geth/nodekey");
     ASSERT_FALSE(node_key.empty());
 
     const auto running = find_running_daemon(settings_.data_dir);
@@ -194,8 +190,8 @@ TEST_F(Daemon, ResetsANewNodeToTheLiveIterationRunsItAndResetsByItselfAtTheEndOf
     // The end of the iteration: the clock jumps to the pre-fetch window, then to T(N+1).
     clock_.allow_jumps(2);
     ASSERT_TRUE(wait_until_running_on(live_ + 1));
-    EXPECT_THAT(read_text(geth_dir() / "args.txt"), HasSubstr(chain_id(live_ + 1)));
-    EXPECT_EQ(read_text(geth_dir() / "geth/nodekey"), node_key) << "the node identity survives the reset";
+    EXPECT_THAT(test::contents_of(geth_dir() / "args.txt"), HasSubstr(chain_id(live_ + 1)));
+    EXPECT_EQ(test::contents_of(geth_dir() / "geth/nodekey"), node_key) << "the node identity survives the reset";
     EXPECT_TRUE(fs::exists(settings_.data_dir / "reset/last-completed.json"));
 
     daemon_->request_stop();
@@ -219,7 +215,7 @@ TEST_F(Daemon, TheApiRestartsARoleWithTheTokenOnlyAndOneDataDirHasOneDaemon) {
     ASSERT_TRUE(wrong.ok());
     EXPECT_EQ(wrong->status, 401);
 
-    const SecretString token(std::string(trim(read_text(settings_.data_dir / "api-token"))));
+    const SecretString token(std::string(trim(test::contents_of(settings_.data_dir / "api-token"))));
     const auto restarted = api::post(endpoint(), "/api/v1/restart/execution", token);
     ASSERT_TRUE(restarted.ok());
     EXPECT_EQ(restarted->status, 200) << api::reply_error(*restarted);
@@ -275,9 +271,9 @@ TEST_F(Daemon, UnderComposeTheDaemonWritesComposeYamlResetsThroughDockerComposeA
     ASSERT_TRUE(wait_until_running_on(live_));
     const auto current = status();
     EXPECT_EQ(current["backend"], "compose");
-    const std::string compose = read_text(settings_.data_dir / "compose/compose.yaml");
+    const std::string compose = test::contents_of(settings_.data_dir / "compose/compose.yaml");
     EXPECT_THAT(compose, HasSubstr("container_name: \"ephemery-execution-geth\""));
-    const std::string calls = read_text(bin() / "calls.txt");
+    const std::string calls = test::contents_of(bin() / "calls.txt");
     EXPECT_THAT(calls, HasSubstr("compose -f " + (settings_.data_dir / "compose/compose.yaml").string()));
     EXPECT_THAT(calls, HasSubstr("run --rm --no-deps"));
     EXPECT_THAT(calls, HasSubstr("--entrypoint geth ephemery-execution-geth init"));
@@ -285,7 +281,7 @@ TEST_F(Daemon, UnderComposeTheDaemonWritesComposeYamlResetsThroughDockerComposeA
 
     daemon_->request_stop();
     loop_.join();
-    EXPECT_EQ(read_text(bin() / "running").find("geth") != std::string::npos, true)
+    EXPECT_EQ(test::contents_of(bin() / "running").find("geth") != std::string::npos, true)
         << "containers outlive the daemon: `ephemery down` stops them";
 }
 

@@ -1,5 +1,6 @@
 #include "daemon/supervisor_control.hpp"
 
+#include "test_support/files.hpp"
 #include "test_support/temp_dir.hpp"
 
 #include <gmock/gmock.h>
@@ -14,11 +15,6 @@ namespace ephemery::daemon {
 namespace {
 
 using testing::HasSubstr;
-
-std::string read_text(const std::filesystem::path& file) {
-    std::ifstream in(file);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 class SupervisedReset : public testing::Test {
   protected:
@@ -81,10 +77,11 @@ TEST_F(SupervisedReset, EachStartUsesTheRefreshedSpec) {
     });
     ASSERT_TRUE(control.start(instance()).ok());
     const std::string log = (dir_.path() / "logs" / "devnet-consensus-lodestar.log").string();
-    for (int attempt = 0; attempt < 200 && read_text(log).find("started with") == std::string::npos; ++attempt) {
+    for (int attempt = 0; attempt < 200 && test::contents_of(log).find("started with") == std::string::npos;
+         ++attempt) {
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
-    EXPECT_THAT(read_text(log), HasSubstr("started with --chain-id=39438144"));
+    EXPECT_THAT(test::contents_of(log), HasSubstr("started with --chain-id=39438144"));
     ASSERT_TRUE(control.stop(instance()).ok());
 
     SupervisorControl failing(*supervisor_, [](const reset::Instance&) -> Result<runtime::ProcessSpec> {

@@ -9,7 +9,7 @@ namespace ephemery::keyfiles {
 namespace fs = std::filesystem;
 namespace {
 
-constexpr std::size_t max_file_bytes = std::size_t{4} << 20U;
+constexpr std::size_t max_key_file_bytes = std::size_t{4} << 20U;
 
 struct Placement {
     fs::path keystore;
@@ -44,7 +44,7 @@ Status add_lighthouse_definitions(const fs::path& data_dir, const std::vector<Im
     YAML::Node definitions(YAML::NodeType::Sequence);
     std::error_code error;
     if (fs::exists(path, error)) {
-        auto text = infra::read_file(path, max_file_bytes);
+        auto text = infra::read_file(path, max_key_file_bytes);
         if (!text) return text.error();
         try {
             definitions = YAML::Load(*text);
@@ -110,7 +110,7 @@ Result<std::vector<ImportedKey>> import_keys(const Discovery& source, const std:
         ImportedKey key{pubkeys[i], keystore, password_file, false};
         std::error_code error;
         if (fs::exists(keystore, error)) {
-            auto existing = infra::read_file(keystore, max_file_bytes);
+            auto existing = infra::read_file(keystore, max_key_file_bytes);
             if (!existing || *existing != candidate.keystore_json) {
                 return make_error(Errc::invalid_argument,
                                   fmt::format("{} already holds a different keystore for {}; remove it first if it "

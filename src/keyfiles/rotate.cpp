@@ -17,7 +17,7 @@ namespace ephemery::keyfiles {
 namespace fs = std::filesystem;
 namespace {
 
-constexpr std::size_t max_file_bytes = std::size_t{4} << 20U;
+constexpr std::size_t max_rotation_file_bytes = std::size_t{4} << 20U;
 constexpr std::string_view staged_suffix = ".rotating";
 
 // One keystore on its way to the new password.
@@ -98,9 +98,9 @@ void prepare(Rotation& rotation, const keys::KeyCandidate& candidate, const std:
 
 // Reads a staged pair back from disk, as the client will, and checks it opens to the same secret.
 Status verify_staged(const Rotation& rotation, Layout layout) {
-    auto keystore_json = infra::read_file(staged(rotation.keystore), max_file_bytes);
+    auto keystore_json = infra::read_file(staged(rotation.keystore), max_rotation_file_bytes);
     if (!keystore_json) return keystore_json.error();
-    auto password_text = infra::read_file(staged(rotation.password_file), max_file_bytes);
+    auto password_text = infra::read_file(staged(rotation.password_file), max_rotation_file_bytes);
     if (!password_text) return password_text.error();
     auto parsed = keys::parse_keystore(*keystore_json, staged(rotation.keystore).string());
     if (!parsed) return parsed.error();
@@ -181,7 +181,7 @@ std::vector<fs::path> interrupted_rotations(const Discovery& discovery) {
 }
 
 Status resume_rotation(const fs::path& journal_path) {
-    auto text = infra::read_file(journal_path, max_file_bytes);
+    auto text = infra::read_file(journal_path, max_rotation_file_bytes);
     if (!text) return text.error();
     const auto journal = nlohmann::json::parse(*text, nullptr, false);
     if (!journal.is_object() || !journal.contains("renames") || !journal["renames"].is_array()) {

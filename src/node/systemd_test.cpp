@@ -25,7 +25,7 @@ NodeInputs native_inputs(const fs::path& data_dir) {
     return example_node_inputs(Backend::systemd, Client::geth, Client::lighthouse, true, data_dir);
 }
 
-NodePlan plan_for(const NodeInputs& in) {
+NodePlan checked_plan(const NodeInputs& in) {
     auto plan = make_node_plan(in);
     EXPECT_TRUE(plan.ok()) << plan.error().message;
     return plan.ok() ? std::move(plan).value() : NodePlan{};
@@ -172,7 +172,7 @@ std::vector<std::string> command_line(const ServicePlan& service) {
 }
 
 TEST(Systemd, EveryRoleGetsAUnitOrderedAfterItsDependenciesAndTheTargetGroupsThem) {
-    const NodePlan plan = plan_for(native_inputs("/var/lib/ephemery"));
+    const NodePlan plan = checked_plan(native_inputs("/var/lib/ephemery"));
     ASSERT_EQ(plan.services.size(), 3U);
     const auto units = render(plan, {.user = "ephemery", .group = "ephemery"});
     ASSERT_EQ(units.size(), 4U);
@@ -238,7 +238,7 @@ const std::vector<std::string>& tricky_arguments() {
 }
 
 TEST(Systemd, ExecStartGivesTheProgramExactlyItsArguments) {
-    NodePlan plan = plan_for(native_inputs("/var/lib/ephemery"));
+    NodePlan plan = checked_plan(native_inputs("/var/lib/ephemery"));
     ASSERT_FALSE(plan.services.empty());
     plan.services[0].program = "/opt/my tools/ge\"th%";
     plan.services[0].arguments.insert(plan.services[0].arguments.end(), tricky_arguments().begin(),
@@ -266,7 +266,7 @@ TEST(Systemd, OneArgumentIsQuotedWithSpecifiersAndVariablesDoubled) {
 }
 
 TEST(Systemd, PathsWithSpecifierCharactersAreEscapedAndUnwritableOnesRefused) {
-    NodePlan plan = plan_for(native_inputs("/var/lib/ephemery"));
+    NodePlan plan = checked_plan(native_inputs("/var/lib/ephemery"));
     ASSERT_FALSE(plan.services.empty());
     plan.services[0].data_dir = "/srv/100% \"full\"/./geth/";
     const auto units = render(plan, {});
@@ -283,10 +283,11 @@ TEST(Systemd, PathsWithSpecifierCharactersAreEscapedAndUnwritableOnesRefused) {
     plan.services[0].data_dir = "/srv/line\nbreak";
     EXPECT_FALSE(render_systemd(plan, {}).ok());
 
-    NodePlan spaced = plan_for(native_inputs("/var/lib/ephemery"));
+    NodePlan spaced = checked_plan(native_inputs("/var/lib/ephemery"));
     spaced.network = "my net";
     EXPECT_FALSE(render_systemd(spaced, {}).ok());
-    const auto bad_user = render_systemd(plan_for(native_inputs("/var/lib/ephemery")), {.user = "a b", .group = {}});
+    const auto bad_user =
+        render_systemd(checked_plan(native_inputs("/var/lib/ephemery")), {.user = "a b", .group = {}});
     ASSERT_FALSE(bad_user.ok());
     EXPECT_THAT(bad_user.error().message, HasSubstr("user"));
 }
@@ -298,7 +299,7 @@ TEST(Systemd, SystemdAnalyzeVerifiesTheUnits) {
     ASSERT_FALSE(program.empty());
 
     const test::TempDir root;
-    NodePlan plan = plan_for(native_inputs(root.path() / "data 100%"));
+    NodePlan plan = checked_plan(native_inputs(root.path() / "data 100%"));
     ASSERT_EQ(plan.services.size(), 3U);
     // systemd-analyze checks that the program exists and is executable: run an existing one.
     for (ServicePlan& service : plan.services) {

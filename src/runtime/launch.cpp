@@ -1,4 +1,5 @@
 #include "runtime/launch.hpp"
+#include "runtime/posix_helpers.hpp"
 
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -23,10 +24,6 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr std::string_view default_search_path = "/usr/local/bin:/usr/bin:/bin";
-
-std::string error_text(int error_number) {
-    return std::generic_category().message(error_number);
-}
 
 // What the child reports through the report pipe when it cannot become the program; nothing means it did.
 enum class Step : int { standard_descriptors = 1, working_directory = 2, execute = 3 };
@@ -90,14 +87,6 @@ struct ChildPlan {
     (void)::close_range(STDERR_FILENO + 1, ~0U, CLOSE_RANGE_CLOEXEC);
     ::execve(plan.program, plan.argv, plan.envp);
     report_and_exit(plan.report, Step::execute);
-}
-
-// Moves a new descriptor above 0-2, so the child's dup2 onto a standard descriptor never meets it.
-int above_standard_descriptors(int fd) {
-    if (fd < 0 || fd > STDERR_FILENO) return fd;
-    const int moved = ::fcntl(fd, F_DUPFD_CLOEXEC, STDERR_FILENO + 1);
-    ::close(fd);
-    return moved;
 }
 
 // Descriptors that close themselves, so every early return of launch() tidies up.

@@ -1,4 +1,5 @@
 #include "runtime/log_file.hpp"
+#include "runtime/posix_helpers.hpp"
 
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -18,10 +19,6 @@ namespace fs = std::filesystem;
 
 constexpr mode_t log_mode = 0640;
 constexpr std::size_t longest_held_line = std::size_t{64} * 1024;
-
-std::string error_text(int error_number) {
-    return std::generic_category().message(error_number);
-}
 
 fs::path numbered(const fs::path& path, int number) {
     fs::path result = path;

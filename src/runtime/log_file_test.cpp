@@ -1,5 +1,6 @@
 #include "runtime/log_file.hpp"
 
+#include "test_support/files.hpp"
 #include "test_support/temp_dir.hpp"
 
 #include <gtest/gtest.h>
@@ -14,13 +15,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string read_all(const fs::path& path) {
-    std::ifstream stream(path, std::ios::binary);
-    std::ostringstream contents;
-    contents << stream.rdbuf();
-    return contents.str();
-}
-
 fs::path numbered(const fs::path& path, int number) {
     fs::path result = path;
     result += "." + std::to_string(number);
@@ -31,9 +25,9 @@ fs::path numbered(const fs::path& path, int number) {
 std::string concatenated(const fs::path& path, int files_kept) {
     std::string text;
     for (int number = files_kept; number >= 1; --number) {
-        if (fs::exists(numbered(path, number))) text += read_all(numbered(path, number));
+        if (fs::exists(numbered(path, number))) text += test::contents_of(numbered(path, number));
     }
-    return text + read_all(path);
+    return text + test::contents_of(path);
 }
 
 TEST(LogFile, RotatesAtLineEndsKeepingEverySizeBoundAndTheOrder) {
@@ -56,7 +50,7 @@ TEST(LogFile, RotatesAtLineEndsKeepingEverySizeBoundAndTheOrder) {
     EXPECT_EQ(concatenated(path, 150), expected);
     int rotated = 0;
     for (int number = 1; fs::exists(numbered(path, number)); ++number) {
-        const std::string text = read_all(numbered(path, number));
+        const std::string text = test::contents_of(numbered(path, number));
         EXPECT_LE(text.size(), 100U) << numbered(path, number);
         ASSERT_FALSE(text.empty());
         EXPECT_EQ(text.back(), '\n') << "lines shorter than a file are never split: " << numbered(path, number);
@@ -73,11 +67,11 @@ TEST(LogFile, HoldsAnUnfinishedLineUntilItEndsOrIsFlushed) {
     auto log = LogFile::open(path, 100, 1);
     ASSERT_TRUE(log.ok());
     ASSERT_TRUE(log->write("first\nsec").ok());
-    EXPECT_EQ(read_all(path), "first\n");
+    EXPECT_EQ(test::contents_of(path), "first\n");
     ASSERT_TRUE(log->write("ond\nthi").ok());
-    EXPECT_EQ(read_all(path), "first\nsecond\n");
+    EXPECT_EQ(test::contents_of(path), "first\nsecond\n");
     ASSERT_TRUE(log->flush().ok());
-    EXPECT_EQ(read_all(path), "first\nsecond\nthi");
+    EXPECT_EQ(test::contents_of(path), "first\nsecond\nthi");
 }
 
 TEST(LogFile, DropsTheOldestFilesBeyondTheKeptCount) {
@@ -107,10 +101,10 @@ TEST(LogFile, SplitsOnlyALineLongerThanAFile) {
     ASSERT_TRUE(log.ok());
     ASSERT_TRUE(log->write("short\n").ok());
     ASSERT_TRUE(log->write(std::string(25, 'x') + "\nend\n").ok());
-    EXPECT_EQ(read_all(numbered(path, 3)), "short\n") << "the long line starts a new file";
-    EXPECT_EQ(read_all(numbered(path, 2)), std::string(10, 'x'));
-    EXPECT_EQ(read_all(numbered(path, 1)), std::string(10, 'x'));
-    EXPECT_EQ(read_all(path), std::string(5, 'x') + "\nend\n");
+    EXPECT_EQ(test::contents_of(numbered(path, 3)), "short\n") << "the long line starts a new file";
+    EXPECT_EQ(test::contents_of(numbered(path, 2)), std::string(10, 'x'));
+    EXPECT_EQ(test::contents_of(numbered(path, 1)), std::string(10, 'x'));
+    EXPECT_EQ(test::contents_of(path), std::string(5, 'x') + "\nend\n");
     EXPECT_FALSE(fs::exists(numbered(path, 4)));
 }
 
@@ -121,10 +115,10 @@ TEST(LogFile, AppendsToAnExistingLogAndRotatesItWhenFull) {
     ASSERT_TRUE(log.ok());
     EXPECT_EQ(log->size(), 96U);
     ASSERT_TRUE(log->write("new\n").ok());
-    EXPECT_EQ(read_all(path), std::string(95, 'a') + "\nnew\n") << "exactly full is still within bounds";
+    EXPECT_EQ(test::contents_of(path), std::string(95, 'a') + "\nnew\n") << "exactly full is still within bounds";
     ASSERT_TRUE(log->write("more\n").ok());
-    EXPECT_EQ(read_all(numbered(path, 1)), std::string(95, 'a') + "\nnew\n");
-    EXPECT_EQ(read_all(path), "more\n");
+    EXPECT_EQ(test::contents_of(numbered(path, 1)), std::string(95, 'a') + "\nnew\n");
+    EXPECT_EQ(test::contents_of(path), "more\n");
 }
 
 TEST(LogFile, WithoutAMaximumNeverRotatesAndWithNoKeptFilesDropsFullOnes) {
@@ -138,7 +132,7 @@ TEST(LogFile, WithoutAMaximumNeverRotatesAndWithNoKeptFilesDropsFullOnes) {
     auto unkept = LogFile::open(dir.path() / "unkept.log", 20, 0);
     ASSERT_TRUE(unkept.ok());
     for (int line = 0; line < 10; ++line) ASSERT_TRUE(unkept->write("line " + std::to_string(line) + "\n").ok());
-    EXPECT_EQ(read_all(dir.path() / "unkept.log"), "line 8\nline 9\n");
+    EXPECT_EQ(test::contents_of(dir.path() / "unkept.log"), "line 8\nline 9\n");
     EXPECT_FALSE(fs::exists(dir.path() / "unkept.log.1"));
 }
 

@@ -1,4 +1,5 @@
 #include "runtime/supervisor.hpp"
+#include "runtime/posix_helpers.hpp"
 
 #include "core/text.hpp"
 #include "runtime/log_file.hpp"
@@ -40,10 +41,6 @@ constexpr milliseconds longest_poll{60'000};
 constexpr std::size_t read_chunk = std::size_t{64} * 1024;
 constexpr std::size_t output_per_turn = std::size_t{1024} * 1024;        // so one chatty client cannot starve
 constexpr std::size_t output_after_end = std::size_t{16} * 1024 * 1024;  // what is left in the pipe at the end
-
-std::string error_text(int error_number) {
-    return std::generic_category().message(error_number);
-}
 
 std::string describe_end(std::optional<int> exit_code, std::optional<int> signal_number) {
     if (exit_code) return fmt::format("exited with code {}", *exit_code);

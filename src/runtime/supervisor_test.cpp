@@ -2,6 +2,7 @@
 
 #include "runtime/process_group.hpp"
 #include "test_support/background_process.hpp"
+#include "test_support/files.hpp"
 #include "test_support/temp_dir.hpp"
 
 #include <gmock/gmock.h>
@@ -27,13 +28,6 @@ using std::chrono::seconds;
 using Clock = std::chrono::steady_clock;
 using testing::HasSubstr;
 
-std::string read_all(const fs::path& path) {
-    std::ifstream stream(path, std::ios::binary);
-    std::ostringstream contents;
-    contents << stream.rdbuf();
-    return contents.str();
-}
-
 // A fake client: a /bin/sh script, executable, run directly (the kernel reads its #! line).
 fs::path write_script(const test::TempDir& dir, const std::string& name, const std::string& body) {
     fs::path path = dir.write(name, "#!/bin/sh\n" + body);
@@ -44,7 +38,7 @@ fs::path write_script(const test::TempDir& dir, const std::string& name, const s
 // Numbers a script wrote one per line ("echo $$ > file"); only complete lines count.
 std::vector<long long> read_numbers(const fs::path& path) {
     std::vector<long long> numbers;
-    const std::string text = read_all(path);
+    const std::string text = test::contents_of(path);
     std::size_t start = 0;
     for (std::size_t end = text.find('\n'); end != std::string::npos; end = text.find('\n', start)) {
         long long number = 0;
@@ -57,7 +51,7 @@ std::vector<long long> read_numbers(const fs::path& path) {
 
 // The state letter of /proc/<pid>/stat ('T' stopped, 'S' sleeping, ...); 0 when the process is gone.
 char process_state(pid_t pid) {
-    const std::string stat = read_all(fs::path("/proc") / std::to_string(pid) / "stat");
+    const std::string stat = test::contents_of(fs::path("/proc") / std::to_string(pid) / "stat");
     const auto name_end = stat.rfind(')');
     return name_end == std::string::npos || name_end + 2 >= stat.size() ? '\0' : stat[name_end + 2];
 }
@@ -356,14 +350,14 @@ TEST(Supervisor, RotatesAChattyClientsLogKeepingItsOutputInOrder) {
     };
     const auto everything = [&] {
         std::string text;
-        for (int number = settings.log_files_kept; number >= 1; --number) text += read_all(numbered(number));
-        return text + read_all(log);
+        for (int number = settings.log_files_kept; number >= 1; --number) text += test::contents_of(numbered(number));
+        return text + test::contents_of(log);
     };
     ASSERT_TRUE(test::wait_until([&] { return everything() == expected; }, seconds(20), milliseconds(20)))
         << "the log holds " << everything().size() << " of " << expected.size() << " bytes";
     int rotated = 0;
     for (int number = 1; fs::exists(numbered(number)); ++number) {
-        const std::string text = read_all(numbered(number));
+        const std::string text = test::contents_of(numbered(number));
         EXPECT_LE(text.size(), 8192U);
         EXPECT_EQ(text.back(), '\n');
         ++rotated;
@@ -387,9 +381,9 @@ TEST(Supervisor, LooksUpThePathAndRunsInTheWorkingDirectoryWithTheEnvironment) {
     ASSERT_TRUE(supervisor.start("env").ok());
     EXPECT_TRUE(fs::is_directory(work)) << "the working directory is created";
     const std::string expected = "hello\n" + fs::canonical(work).string() + "\n";
-    EXPECT_TRUE(test::wait_until([&] { return read_all(settings.log_dir / "env.log") == expected; }, seconds(10),
-                                 milliseconds(10)))
-        << read_all(settings.log_dir / "env.log");
+    EXPECT_TRUE(test::wait_until([&] { return test::contents_of(settings.log_dir / "env.log") == expected; },
+                                 seconds(10), milliseconds(10)))
+        << test::contents_of(settings.log_dir / "env.log");
 }
 
 TEST(Supervisor, ReportsWhatCannotWork) {

@@ -1,4 +1,5 @@
 #include "runtime/watchdog.hpp"
+#include "runtime/posix_helpers.hpp"
 
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -19,15 +20,6 @@ namespace {
 
 constexpr int poll_interval_ms = 50;
 constexpr int fallback_fd_limit = 65536;
-
-// Moves a descriptor above 0-2 (when the program runs with a standard descriptor closed, socketpair may return
-// one), so the watchdog's redirection of 0-2 to /dev/null cannot clobber it.
-int above_standard_descriptors(int fd) {
-    if (fd > STDERR_FILENO) return fd;
-    const int moved = ::fcntl(fd, F_DUPFD_CLOEXEC, STDERR_FILENO + 1);
-    ::close(fd);
-    return moved;
-}
 
 void close_all_except(int keep, int highest_fd) noexcept {
     bool closed =

@@ -21,8 +21,6 @@ namespace {
 
 constexpr int schema_version = 1;
 constexpr int busy_timeout_ms = 5000;
-constexpr std::size_t root_bytes = 32;
-constexpr std::size_t pubkey_bytes = 48;
 constexpr std::size_t max_reported_conflicts = 100;
 
 // One row per validator. Slots and epochs are uint64 stored bit for bit in SQLite's signed 64-bit INTEGER (values
@@ -60,10 +58,6 @@ struct Watermarks {
     std::optional<std::uint64_t> target_epoch;
     std::optional<std::string> attestation_signing_root;
 };
-
-bool same_message(const std::optional<std::string>& a, const std::optional<std::string>& b) {
-    return a && b && *a == *b;
-}
 
 Error sqlite_error(sqlite3* connection, const std::filesystem::path& path, std::string_view action) {
     const int code = sqlite3_errcode(connection);

@@ -1,4 +1,5 @@
 #include "slashing/database.hpp"
+#include "slashing/test_values.hpp"
 
 #include "test_support/fixtures.hpp"
 #include "test_support/temp_dir.hpp"
@@ -63,12 +64,12 @@ constexpr std::array<const char*, 38> fixture_names{
     "wrong_genesis_validators_root",
 };
 
-const std::string pubkey_a = "0x" + std::string(96, 'a');
-const std::string pubkey_b = "0x" + std::string(96, 'b');
-const std::string chain_root = "0x" + std::string(64, '1');
+using test_values::chain_root;
+using test_values::pubkey_a;
+using test_values::pubkey_b;
 const std::string other_root = "0x" + std::string(64, '2');
-const std::string root_x = "0x" + std::string(64, 'c');
-const std::string root_y = "0x" + std::string(64, 'd');
+using test_values::root_x;
+using test_values::root_y;
 
 std::uint64_t decimal(const nlohmann::json& value) {
     return std::stoull(value.get<std::string>());

@@ -11,8 +11,6 @@
 namespace ephemery::slashing {
 namespace {
 
-constexpr std::size_t root_bytes = 32;
-constexpr std::size_t pubkey_bytes = 48;
 // Enough to fix a file in one pass without drowning the terminal when a whole file is wrong.
 constexpr std::size_t max_reported_problems = 50;
 
@@ -225,11 +223,6 @@ std::vector<std::pair<std::string, CombinedHistory>> combine_by_pubkey(const Int
                                    history.signed_attestations.end());
     }
     return combined;
-}
-
-// Two messages for one slot (or target epoch) are the same message only when both carry the same root.
-bool same_message(const std::optional<std::string>& a, const std::optional<std::string>& b) {
-    return a && b && *a == *b;
 }
 
 std::string root_text(const std::optional<std::string>& root) {

@@ -16,6 +16,13 @@
 namespace ephemery::slashing {
 
 inline constexpr std::string_view interchange_format_version = "5";
+inline constexpr std::size_t root_bytes = 32;    // a signing or genesis validators root
+inline constexpr std::size_t pubkey_bytes = 48;  // a BLS public key
+
+// Two messages for one slot (or target epoch) are the same message only when both carry the same root.
+inline bool same_message(const std::optional<std::string>& a, const std::optional<std::string>& b) {
+    return a && b && *a == *b;
+}
 
 // Roots and public keys are held as "0x" + lower-case hex, so equal values compare equal as strings.
 struct SignedBlock {

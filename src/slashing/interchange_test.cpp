@@ -1,4 +1,5 @@
 #include "slashing/interchange.hpp"
+#include "slashing/test_values.hpp"
 
 #include "test_support/fixtures.hpp"
 
@@ -11,11 +12,11 @@ namespace {
 
 using testing::HasSubstr;
 
-const std::string pubkey_a = "0x" + std::string(96, 'a');
-const std::string pubkey_b = "0x" + std::string(96, 'b');
-const std::string chain_root = "0x" + std::string(64, '1');
-const std::string root_x = "0x" + std::string(64, 'c');
-const std::string root_y = "0x" + std::string(64, 'd');
+using test_values::chain_root;
+using test_values::pubkey_a;
+using test_values::pubkey_b;
+using test_values::root_x;
+using test_values::root_y;
 
 // The example of the EIP-3076 text.
 nlohmann::json example() {

@@ -65,20 +65,16 @@ namespace {
 
 constexpr std::uint64_t deposit_contract_tree_depth = 32;
 
-std::string str(std::uint64_t value) {
-    return std::to_string(value);
-}
-
 Status check_length(const char* field, std::size_t actual, std::uint64_t expected) {
     if (actual == expected) return {};
-    return make_error(Errc::invalid_argument, std::string("BeaconState.") + field + " has " + str(actual) +
-                                                  " elements; the preset wants exactly " + str(expected));
+    return make_error(Errc::invalid_argument, std::string("BeaconState.") + field + " has " + std::to_string(actual) +
+                                                  " elements; the preset wants exactly " + std::to_string(expected));
 }
 
 Status check_limit(const char* field, std::size_t actual, std::uint64_t limit) {
     if (actual <= limit) return {};
-    return make_error(Errc::out_of_range, std::string("BeaconState.") + field + " has " + str(actual) +
-                                              " elements, more than its limit " + str(limit));
+    return make_error(Errc::out_of_range, std::string("BeaconState.") + field + " has " + std::to_string(actual) +
+                                              " elements, more than its limit " + std::to_string(limit));
 }
 
 std::uint64_t eth1_data_votes_limit(const Preset& preset) {

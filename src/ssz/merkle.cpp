@@ -142,7 +142,6 @@ Result<Chunk> root_of_composite_list(std::span<const Chunk> element_roots, std::
 // ---- bitfields ------------------------------------------------------------------------------------------------
 
 namespace {
-constexpr std::uint64_t bits_per_chunk = 8 * bytes_per_chunk;
 
 std::uint64_t bytes_for_bits(std::uint64_t bits) {
     return bits / 8 + (bits % 8 != 0 ? 1 : 0);

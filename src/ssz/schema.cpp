@@ -16,7 +16,6 @@ namespace ephemery::ssz {
 namespace {
 
 constexpr std::uint64_t saturated = std::numeric_limits<std::uint64_t>::max();
-constexpr std::uint64_t bits_per_chunk = 8 * bytes_per_chunk;
 
 [[noreturn]] void bad_schema(const std::string& what) {
     // Schemas are built from constants: a bad one is a bug in this program, not an input error.
@@ -31,10 +30,6 @@ std::uint64_t saturating_multiply(std::uint64_t a, std::uint64_t b) {
 
 std::uint64_t saturating_add(std::uint64_t a, std::uint64_t b) {
     return b > saturated - a ? saturated : a + b;
-}
-
-std::string str(std::uint64_t value) {
-    return std::to_string(value);
 }
 
 std::uint64_t ceil_div(std::uint64_t value, std::uint64_t divisor) {
@@ -105,10 +100,10 @@ std::size_t Type::field_index(std::string_view field_name) const noexcept {
 TypePtr uint_type(std::size_t byte_width) {
     if (byte_width != 1 && byte_width != 2 && byte_width != 4 && byte_width != 8 && byte_width != 16 &&
         byte_width != 32) {
-        bad_schema("uint of " + str(byte_width) + " bytes");
+        bad_schema("uint of " + std::to_string(byte_width) + " bytes");
     }
     return make({.kind = Kind::uint,
-                 .name = "uint" + str(8 * byte_width),
+                 .name = "uint" + std::to_string(8 * byte_width),
                  .length = byte_width,
                  .element = nullptr,
                  .fields = {}});
@@ -120,13 +115,16 @@ TypePtr boolean_type() {
 
 TypePtr byte_vector_type(std::uint64_t length) {
     if (length == 0) bad_schema("ByteVector[0]");
-    return make(
-        {.kind = Kind::byte_vector, .name = "Bytes" + str(length), .length = length, .element = nullptr, .fields = {}});
+    return make({.kind = Kind::byte_vector,
+                 .name = "Bytes" + std::to_string(length),
+                 .length = length,
+                 .element = nullptr,
+                 .fields = {}});
 }
 
 TypePtr byte_list_type(std::uint64_t limit) {
     return make({.kind = Kind::byte_list,
-                 .name = "ByteList[" + str(limit) + "]",
+                 .name = "ByteList[" + std::to_string(limit) + "]",
                  .length = limit,
                  .element = nullptr,
                  .fields = {}});
@@ -135,7 +133,7 @@ TypePtr byte_list_type(std::uint64_t limit) {
 TypePtr bitvector_type(std::uint64_t length) {
     if (length == 0) bad_schema("Bitvector[0]");
     return make({.kind = Kind::bitvector,
-                 .name = "Bitvector[" + str(length) + "]",
+                 .name = "Bitvector[" + std::to_string(length) + "]",
                  .length = length,
                  .element = nullptr,
                  .fields = {}});
@@ -143,7 +141,7 @@ TypePtr bitvector_type(std::uint64_t length) {
 
 TypePtr bitlist_type(std::uint64_t limit) {
     return make({.kind = Kind::bitlist,
-                 .name = "Bitlist[" + str(limit) + "]",
+                 .name = "Bitlist[" + std::to_string(limit) + "]",
                  .length = limit,
                  .element = nullptr,
                  .fields = {}});
@@ -151,14 +149,14 @@ TypePtr bitlist_type(std::uint64_t limit) {
 
 TypePtr vector_type(TypePtr element, std::uint64_t length) {
     if (!element || length == 0) bad_schema("Vector of length 0 or without an element type");
-    std::string name = "Vector[" + element->name() + ", " + str(length) + "]";
+    std::string name = "Vector[" + element->name() + ", " + std::to_string(length) + "]";
     return make(
         {.kind = Kind::vector, .name = std::move(name), .length = length, .element = std::move(element), .fields = {}});
 }
 
 TypePtr list_type(TypePtr element, std::uint64_t limit) {
     if (!element) bad_schema("List without an element type");
-    std::string name = "List[" + element->name() + ", " + str(limit) + "]";
+    std::string name = "List[" + element->name() + ", " + std::to_string(limit) + "]";
     return make(
         {.kind = Kind::list, .name = std::move(name), .length = limit, .element = std::move(element), .fields = {}});
 }
@@ -198,7 +196,7 @@ Check within(Check check, const std::string& step) {
 
 std::string index_step(std::uint64_t index) {
     std::string step = "[";  // appended, not "[" + ...: GCC 12 -O3 warns falsely (-Wrestrict) on that form
-    step += str(index);
+    step += std::to_string(index);
     step += ']';
     return step;
 }
@@ -249,11 +247,12 @@ Check check_element_offsets(std::span<const std::uint8_t> bytes, std::uint64_t c
     for (std::uint64_t i = 0; i < count; ++i) {
         const std::uint32_t offset = read_u32(bytes, static_cast<std::size_t>(4 * i));
         if (i == 0 && offset != 4 * count) {
-            return within(fail("first offset is " + str(offset) + ", not " + str(4 * count)), index_step(0));
+            return within(fail("first offset is " + std::to_string(offset) + ", not " + std::to_string(4 * count)),
+                          index_step(0));
         }
         if (offset < previous || offset > bytes.size()) {
-            return within(fail("offset " + str(offset) + " is outside [" + str(previous) + ", " + str(bytes.size()) +
-                               "]: elements out of order or past the end"),
+            return within(fail("offset " + std::to_string(offset) + " is outside [" + std::to_string(previous) + ", " +
+                               std::to_string(bytes.size()) + "]: elements out of order or past the end"),
                           index_step(i));
         }
         previous = offset;
@@ -293,33 +292,35 @@ Check check_list(const Type& type, std::span<const std::uint8_t> bytes) {
     if (element.is_fixed_size()) {
         const std::uint64_t element_size = element.size();
         if (bytes.size() % element_size != 0) {
-            return fail(str(bytes.size()) + " bytes are not a whole number of " + element.name() + " (" +
-                        str(element_size) + " bytes each)");
+            return fail(std::to_string(bytes.size()) + " bytes are not a whole number of " + element.name() + " (" +
+                        std::to_string(element_size) + " bytes each)");
         }
         const std::uint64_t count = bytes.size() / element_size;
         if (count > type.length()) {
-            return fail(str(count) + " elements, more than the limit " + str(type.length()), Errc::out_of_range);
+            return fail(std::to_string(count) + " elements, more than the limit " + std::to_string(type.length()),
+                        Errc::out_of_range);
         }
         return check_fixed_elements(element, bytes, count);
     }
     if (bytes.empty()) return std::nullopt;
-    if (bytes.size() < 4) return fail(str(bytes.size()) + " bytes cannot hold the first offset");
+    if (bytes.size() < 4) return fail(std::to_string(bytes.size()) + " bytes cannot hold the first offset");
     const std::uint32_t first = read_u32(bytes, 0);
     if (first == 0 || first % 4 != 0 || first > bytes.size()) {
-        return fail("first offset " + str(first) + " is not a non-zero multiple of 4 within the " + str(bytes.size()) +
-                    " bytes");
+        return fail("first offset " + std::to_string(first) + " is not a non-zero multiple of 4 within the " +
+                    std::to_string(bytes.size()) + " bytes");
     }
     const std::uint64_t count = first / 4;
     if (count > type.length()) {
-        return fail(str(count) + " elements, more than the limit " + str(type.length()), Errc::out_of_range);
+        return fail(std::to_string(count) + " elements, more than the limit " + std::to_string(type.length()),
+                    Errc::out_of_range);
     }
     return check_variable_elements(element, bytes, count);
 }
 
 Check check_container(const Type& type, std::span<const std::uint8_t> bytes) {
     if (bytes.size() < type.size()) {
-        return fail(str(bytes.size()) + " bytes, shorter than the fixed part of " + type.name() + " (" +
-                    str(type.size()) + " bytes)");
+        return fail(std::to_string(bytes.size()) + " bytes, shorter than the fixed part of " + type.name() + " (" +
+                    std::to_string(type.size()) + " bytes)");
     }
     // First pass: the offsets, so a bad one is reported before the contents it would mislead.
     std::size_t at = 0;
@@ -333,20 +334,20 @@ Check check_container(const Type& type, std::span<const std::uint8_t> bytes) {
         const std::uint32_t offset = read_u32(bytes, at);
         at += 4;
         if (first && offset != type.size()) {
-            return within(
-                fail("offset is " + str(offset) + ", not the end of the fixed part (" + str(type.size()) + ")"),
-                "." + field.name);
+            return within(fail("offset is " + std::to_string(offset) + ", not the end of the fixed part (" +
+                               std::to_string(type.size()) + ")"),
+                          "." + field.name);
         }
         if (offset < previous || offset > bytes.size()) {
-            return within(fail("offset " + str(offset) + " is outside [" + str(previous) + ", " + str(bytes.size()) +
-                               "]: fields out of order or past the end"),
+            return within(fail("offset " + std::to_string(offset) + " is outside [" + std::to_string(previous) + ", " +
+                               std::to_string(bytes.size()) + "]: fields out of order or past the end"),
                           "." + field.name);
         }
         previous = offset;
         first = false;
     }
     if (first && bytes.size() != type.size()) {
-        return fail(str(bytes.size() - type.size()) + " bytes after the end of " + type.name());
+        return fail(std::to_string(bytes.size() - type.size()) + " bytes after the end of " + type.name());
     }
     // Second pass: each field's content.
     at = 0;
@@ -379,15 +380,17 @@ Check check_container(const Type& type, std::span<const std::uint8_t> bytes) {
 Check check_value(const Type& type, std::span<const std::uint8_t> bytes) {
     if (type.is_fixed_size()) {
         if (bytes.size() != type.size()) {
-            return fail(str(bytes.size()) + " bytes, but " + type.name() + " is " + str(type.size()) + " bytes");
+            return fail(std::to_string(bytes.size()) + " bytes, but " + type.name() + " is " +
+                        std::to_string(type.size()) + " bytes");
         }
         return check_fixed_content(type, bytes);
     }
     switch (type.kind()) {
         case Kind::byte_list:
             if (bytes.size() > type.length()) {
-                return fail(str(bytes.size()) + " bytes, more than the limit " + str(type.length()),
-                            Errc::out_of_range);
+                return fail(
+                    std::to_string(bytes.size()) + " bytes, more than the limit " + std::to_string(type.length()),
+                    Errc::out_of_range);
             }
             return std::nullopt;
         case Kind::bitlist: {
@@ -396,14 +399,16 @@ Check check_value(const Type& type, std::span<const std::uint8_t> bytes) {
             const std::uint64_t bits =
                 8 * (bytes.size() - 1) + static_cast<std::uint64_t>(std::bit_width(bytes.back()) - 1);
             if (bits > type.length()) {
-                return fail(str(bits) + " bits, more than the limit " + str(type.length()), Errc::out_of_range);
+                return fail(std::to_string(bits) + " bits, more than the limit " + std::to_string(type.length()),
+                            Errc::out_of_range);
             }
             return std::nullopt;
         }
         case Kind::vector: {
             const std::uint64_t count = type.length();
             if (count > bytes.size() / 4) {
-                return fail(str(bytes.size()) + " bytes cannot hold the " + str(count) + " offsets of " + type.name());
+                return fail(std::to_string(bytes.size()) + " bytes cannot hold the " + std::to_string(count) +
+                            " offsets of " + type.name());
             }
             return check_variable_elements(*type.element(), bytes, count);
         }
@@ -623,9 +628,9 @@ Result<FieldView> field(const Type& container, std::span<const std::uint8_t> byt
         return make_error(Errc::invalid_argument, container.name() + " has no field " + std::string(field_name));
     }
     if (bytes.size() < container.size()) {
-        return make_error(Errc::parse_error, container.name() + " is " + str(bytes.size()) +
-                                                 " bytes, shorter than its fixed part (" + str(container.size()) +
-                                                 " bytes)");
+        return make_error(Errc::parse_error, container.name() + " is " + std::to_string(bytes.size()) +
+                                                 " bytes, shorter than its fixed part (" +
+                                                 std::to_string(container.size()) + " bytes)");
     }
     std::size_t at = 0;
     for (std::size_t i = 0; i < index; ++i) {
@@ -647,8 +652,9 @@ Result<FieldView> field(const Type& container, std::span<const std::uint8_t> byt
         next_at += later.size();
     }
     if (begin < container.size() || begin > end || end > bytes.size()) {
-        return make_error(Errc::parse_error, container.name() + "." + wanted.name + ": offsets [" + str(begin) + ", " +
-                                                 str(end) + ") are not within the " + str(bytes.size()) +
+        return make_error(Errc::parse_error, container.name() + "." + wanted.name + ": offsets [" +
+                                                 std::to_string(begin) + ", " + std::to_string(end) +
+                                                 ") are not within the " + std::to_string(bytes.size()) +
                                                  " bytes after the fixed part");
     }
     return FieldView{wanted.type, bytes.subspan(begin, end - begin)};
@@ -715,7 +721,7 @@ Status encode_parts(std::span<const TypePtr> types, const Value& value, std::vec
         if (types[i]->is_fixed_size()) continue;
         const std::size_t offset = out.size() - start;
         if (offset > std::numeric_limits<std::uint32_t>::max()) {
-            return make_error(Errc::out_of_range, "offset " + str(offset) + " does not fit in 4 bytes");
+            return make_error(Errc::out_of_range, "offset " + std::to_string(offset) + " does not fit in 4 bytes");
         }
         for (std::size_t b = 0; b < 4; ++b) out[slots[slot] + b] = static_cast<std::uint8_t>(offset >> (8 * b));
         ++slot;
@@ -730,14 +736,14 @@ Status encode_into(const Type& type, const Value& value, std::vector<std::uint8_
         case Kind::list: {
             if (type.kind() == Kind::vector ? value.items.size() != type.length()
                                             : value.items.size() > type.length()) {
-                return shape_error(type, str(value.items.size()) + " items");
+                return shape_error(type, std::to_string(value.items.size()) + " items");
             }
             const std::vector<TypePtr> types(value.items.size(), type.element());
             return encode_parts(types, value, out);
         }
         case Kind::container: {
             if (value.items.size() != type.fields().size()) {
-                return shape_error(type, str(value.items.size()) + " fields");
+                return shape_error(type, std::to_string(value.items.size()) + " fields");
             }
             std::vector<TypePtr> types;
             for (const auto& field : type.fields()) types.push_back(field.type);

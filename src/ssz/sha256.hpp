@@ -12,6 +12,7 @@
 namespace ephemery::ssz {
 
 inline constexpr std::size_t bytes_per_chunk = 32;
+inline constexpr std::uint64_t bits_per_chunk = 8 * bytes_per_chunk;
 
 // A 32-byte SSZ chunk; also every hash_tree_root.
 using Chunk = std::array<std::uint8_t, bytes_per_chunk>;
