@@ -9,7 +9,7 @@ find_package(CURL REQUIRED)
 find_package(LibArchive REQUIRED)
 find_package(OpenSSL REQUIRED)
 find_package(SQLite3 REQUIRED)  # infra (history, slashing protection)
-find_package(ZLIB REQUIRED)  # the ssz tests read gzip-compressed fixtures
+find_package(ZLIB REQUIRED)  # release archives' gzip trailers (infra); the ssz tests' gzip-compressed fixtures
 find_package(Threads REQUIRED)
 # cpp-httplib (header-only) ships a pkg-config file, no CMake package, in Debian 12.
 find_package(PkgConfig REQUIRED)

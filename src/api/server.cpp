@@ -53,6 +53,7 @@ int status_for(Errc code) {
 
 constexpr std::string_view restart_prefix = "/api/v1/restart/";
 constexpr std::string_view reset_path = "/api/v1/reset";
+constexpr std::size_t max_request_body_bytes = 4096;
 
 // A request that says a body follows (a non-zero Content-Length, or chunks).
 bool declares_body(const httplib::Request& request) {
@@ -179,11 +180,20 @@ Result<std::unique_ptr<ControlServer>> ControlServer::start(const Settings& sett
         response.set_content(target.metrics(), "text/plain; version=0.0.4; charset=utf-8");
     });
     // Before routing, so that no POST body is ever read (httplib reads it before it calls a route's handler).
+    // No route takes a body: a read that announces one is refused the same way, unread.
     server.set_pre_routing_handler([&target, &secret](const httplib::Request& request, httplib::Response& response) {
-        if (request.method != "POST") return httplib::Server::HandlerResponse::Unhandled;
-        answer_action(request, response, target, secret);
-        return httplib::Server::HandlerResponse::Handled;
+        if (request.method == "POST") {
+            answer_action(request, response, target, secret);
+            return httplib::Server::HandlerResponse::Handled;
+        }
+        if (declares_body(request)) {
+            reply_json(response, 413, error_body("the control API takes no request body"));
+            return httplib::Server::HandlerResponse::Handled;
+        }
+        return httplib::Server::HandlerResponse::Unhandled;
     });
+    // A backstop for any path to a body read that the handler above does not see.
+    server.set_payload_max_length(max_request_body_bytes);
     // One request per connection: a body that was declared but not read must never be parsed as the next request.
     server.set_keep_alive_max_count(1);
 

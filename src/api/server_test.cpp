@@ -153,6 +153,16 @@ TEST_F(ControlApi, ActionsRefuseABodyWithoutReadingIt) {
     EXPECT_EQ(client().Get("/api/v1/status")->status, 200) << "the server still answers";
 }
 
+TEST_F(ControlApi, ReadsRefuseABodyWithoutReadingIt) {
+    for (const std::string method : {"GET", "PUT", "DELETE", "PATCH"}) {
+        const std::string answer =
+            raw_exchange(server_->port(),
+                         method + " /api/v1/status HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1073741824\r\n\r\n");
+        EXPECT_THAT(answer, testing::StartsWith("HTTP/1.1 413")) << method;
+    }
+    EXPECT_EQ(client().Get("/api/v1/status")->status, 200) << "the server still answers";
+}
+
 TEST(ControlApiToken, IsCreatedPrivateOnceAndRefusedWhenOthersCanReadIt) {
     const test::TempDir dir;
     const auto file = dir.path() / "api-token";

@@ -8,13 +8,17 @@
 #include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
+#include <cstring>
 #include <functional>
 #include <memory>
-#include <set>
+#include <span>
 #include <system_error>
+#include <utility>
 
 namespace ephemery::infra {
 namespace {
@@ -31,23 +35,6 @@ std::vector<std::string> split_components(std::string_view path) {
     return parts;
 }
 
-// Where a symlink at `link_path` pointing at `target` resolves, lexically; an error if outside the root.
-bool symlink_stays_inside(const std::string& link_path, std::string_view target) {
-    if (target.empty() || target.front() == '/') return false;
-    auto parts = split_components(link_path);
-    parts.pop_back();  // the link's own name
-    for (const auto& part : split_components(target)) {
-        if (part.empty() || part == ".") continue;
-        if (part == "..") {
-            if (parts.empty()) return false;
-            parts.pop_back();
-        } else {
-            parts.push_back(part);
-        }
-    }
-    return true;
-}
-
 // What happens to the entries that pass the checks.
 class EntrySink {
   public:
@@ -61,8 +48,6 @@ class EntrySink {
     virtual Status begin_file(const std::string& path) = 0;
     virtual Status data(const char* bytes, std::size_t size) = 0;
     virtual Status end_file() = 0;
-    virtual Status symlink(const std::string& path, const std::string& target) = 0;
-    virtual Status hardlink(const std::string& path, const std::string& target) = 0;
 };
 
 class DiscardSink final : public EntrySink {
@@ -71,8 +56,6 @@ class DiscardSink final : public EntrySink {
     Status begin_file(const std::string&) override { return {}; }
     Status data(const char*, std::size_t) override { return {}; }
     Status end_file() override { return {}; }
-    Status symlink(const std::string&, const std::string&) override { return {}; }
-    Status hardlink(const std::string&, const std::string&) override { return {}; }
 };
 
 Error io_error(std::string_view action, const std::filesystem::path& path, int error_number) {
@@ -80,41 +63,68 @@ Error io_error(std::string_view action, const std::filesystem::path& path, int e
                                                   std::error_code(error_number, std::generic_category()).message()));
 }
 
+// A descriptor closed when it goes out of scope.
+class ScopedDescriptor {
+  public:
+    ScopedDescriptor() = default;
+    explicit ScopedDescriptor(int fd) : fd_(fd) {}
+    ~ScopedDescriptor() { reset(); }
+    ScopedDescriptor(const ScopedDescriptor&) = delete;
+    ScopedDescriptor& operator=(const ScopedDescriptor&) = delete;
+    ScopedDescriptor(ScopedDescriptor&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+    ScopedDescriptor& operator=(ScopedDescriptor&& other) noexcept {
+        if (this != &other) {
+            reset();
+            fd_ = std::exchange(other.fd_, -1);
+        }
+        return *this;
+    }
+    [[nodiscard]] int get() const { return fd_; }
+    void reset() {
+        if (fd_ >= 0) ::close(fd_);
+        fd_ = -1;
+    }
+
+  private:
+    int fd_{-1};
+};
+
+// Writes beneath one directory and nowhere else. Every component of every path is opened from the directory
+// above it with O_NOFOLLOW (directories with O_DIRECTORY as well), so a link met on the way, whoever made it, is
+// an error rather than a way out; files are created with O_EXCL, so nothing already there is overwritten.
 class DiskSink final : public EntrySink {
   public:
     explicit DiskSink(std::filesystem::path root) : root_(std::move(root)) {}
-    ~DiskSink() override {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    DiskSink(const DiskSink&) = delete;
-    DiskSink& operator=(const DiskSink&) = delete;
-    DiskSink(DiskSink&&) = delete;
-    DiskSink& operator=(DiskSink&&) = delete;
 
+    Status open_root() {
+        root_fd_ = ScopedDescriptor(::open(root_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+        if (root_fd_.get() < 0) return io_error("open", root_, errno);
+        return {};
+    }
     Status directory(const std::string& path) override {
-        std::error_code error;
-        std::filesystem::create_directories(root_ / path, error);
-        if (error)
-            return make_error(Errc::io_error,
-                              fmt::format("cannot create {}: {}", (root_ / path).string(), error.message()));
+        auto opened = open_directory(path);
+        if (!opened) return opened.error();
         return {};
     }
     Status begin_file(const std::string& path) override {
-        const auto target = root_ / path;
-        if (auto status = directory(std::filesystem::path(path).parent_path().string()); !status) return status;
-        current_ = target;
-        fd_ = ::open(target.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-        if (fd_ < 0) {
+        const auto slash = path.rfind('/');
+        auto parent = open_directory(slash == std::string::npos ? std::string() : path.substr(0, slash));
+        if (!parent) return parent.error();
+        const std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
+        current_ = root_ / path;
+        file_ = ScopedDescriptor(
+            ::openat(parent->get(), name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
+        if (file_.get() < 0) {
             if (errno == EEXIST) {
                 return make_error(Errc::verification_failed, fmt::format("entry \"{}\" appears twice", path));
             }
-            return io_error("create", target, errno);
+            return io_error("create", current_, errno);
         }
         return {};
     }
     Status data(const char* bytes, std::size_t size) override {
         while (size > 0) {
-            const ssize_t written = ::write(fd_, bytes, size);
+            const ssize_t written = ::write(file_.get(), bytes, size);
             if (written < 0) {
                 if (errno == EINTR) continue;
                 return io_error("write", current_, errno);
@@ -126,31 +136,125 @@ class DiskSink final : public EntrySink {
     }
     Status end_file() override {
         // Durable before the release can become current.
-        const int result = ::fsync(fd_);
+        const int result = ::fsync(file_.get());
         const int saved = errno;
-        ::close(fd_);
-        fd_ = -1;
+        file_.reset();
         if (result != 0) return io_error("flush", current_, saved);
-        return {};
-    }
-    Status symlink(const std::string& path, const std::string& target) override {
-        if (auto status = directory(std::filesystem::path(path).parent_path().string()); !status) return status;
-        if (::symlink(target.c_str(), (root_ / path).c_str()) != 0) return io_error("create link", root_ / path, errno);
-        return {};
-    }
-    Status hardlink(const std::string& path, const std::string& target) override {
-        if (auto status = directory(std::filesystem::path(path).parent_path().string()); !status) return status;
-        if (::linkat(AT_FDCWD, (root_ / target).c_str(), AT_FDCWD, (root_ / path).c_str(), 0) != 0) {
-            return io_error("create link", root_ / path, errno);
-        }
         return {};
     }
 
   private:
+    // The directory at `path` (relative, normalised; empty: the root), each missing component created.
+    Result<ScopedDescriptor> open_directory(const std::string& path) {
+        ScopedDescriptor current(::dup(root_fd_.get()));
+        if (current.get() < 0) return io_error("open", root_, errno);
+        std::filesystem::path walked = root_;
+        for (const auto& part : split_components(path)) {
+            if (part.empty()) continue;
+            walked /= part;
+            if (::mkdirat(current.get(), part.c_str(), 0755) != 0 && errno != EEXIST) {
+                return io_error("create", walked, errno);
+            }
+            ScopedDescriptor next(
+                ::openat(current.get(), part.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+            if (next.get() < 0) {
+                if (errno == ELOOP || errno == ENOTDIR) {
+                    return make_error(Errc::verification_failed,
+                                      fmt::format("{} is not a directory of the archive (a link or a file is in the "
+                                                  "way); nothing is written through it",
+                                                  walked.string()));
+                }
+                return io_error("open", walked, errno);
+            }
+            current = std::move(next);
+        }
+        return current;
+    }
+
     std::filesystem::path root_;
+    ScopedDescriptor root_fd_;
     std::filesystem::path current_;
-    int fd_{-1};
+    ScopedDescriptor file_;
 };
+
+// Inflates the whole gzip stream, every member of it, so that zlib checks each member's CRC-32 and length trailer.
+// libarchive stops reading at the tar end-of-archive blocks and does not check the trailer, so a flipped bit in
+// the compressed data would otherwise reach the disk as a corrupted config.yaml or genesis.ssz.
+// `read` fills the buffer and returns how much it put there, 0 at the end. Past `stop_after_bytes` of output the
+// check ends without a verdict: walk() refuses such an archive anyway, with the size cap that it broke.
+Status verify_gzip(std::string_view label, std::uint64_t stop_after_bytes,
+                   const std::function<Result<std::size_t>(std::span<unsigned char>)>& read) {
+    z_stream stream{};
+    if (inflateInit2(&stream, 16 + MAX_WBITS) != Z_OK) {  // 16: the gzip wrapper, whose trailer zlib checks
+        return make_error(Errc::io_error, fmt::format("cannot check archive {}: zlib would not start", label));
+    }
+    const std::unique_ptr<z_stream, decltype(&inflateEnd)> end(&stream, &inflateEnd);
+    const auto corrupt = [&](std::string_view why) {
+        return make_error(Errc::parse_error, fmt::format("archive {} is truncated or corrupt: gzip's integrity check "
+                                                         "failed ({}); nothing was extracted",
+                                                         label, why));
+    };
+    std::vector<unsigned char> input(std::size_t{1} << 16U);
+    std::vector<unsigned char> output(std::size_t{1} << 16U);
+    bool inside_member = false;
+    bool any_member = false;
+    while (true) {
+        if (stream.avail_in == 0) {
+            auto got = read(input);
+            if (!got) return got.error();
+            if (*got == 0) break;
+            stream.next_in = input.data();
+            stream.avail_in = static_cast<uInt>(*got);
+        }
+        if (!inside_member) {  // a member starts here (gzip allows several in a row)
+            if (any_member && inflateReset(&stream) != Z_OK) return corrupt("zlib reset failed");
+            inside_member = true;
+            any_member = true;
+        }
+        stream.next_out = output.data();
+        stream.avail_out = static_cast<uInt>(output.size());
+        const int result = inflate(&stream, Z_NO_FLUSH);
+        if (stream.total_out > stop_after_bytes) return {};
+        if (result == Z_STREAM_END) {
+            inside_member = false;  // its CRC-32 and length matched
+        } else if (result != Z_OK) {
+            return corrupt(stream.msg != nullptr ? stream.msg : "bad data");
+        }
+    }
+    if (!any_member) return corrupt("the file is empty");
+    if (inside_member) return corrupt("it ends before its trailer: truncated");
+    return {};
+}
+
+// How much a gzip check inflates before it leaves the archive to walk()'s size caps: what they allow, plus the tar
+// headers and padding of every entry they allow.
+std::uint64_t gzip_check_budget(std::uint64_t archive_bytes, const ExtractLimits& limits) {
+    const std::uint64_t by_ratio = std::max(limits.ratio_floor_bytes, archive_bytes * limits.max_ratio);
+    return std::min(limits.max_total_bytes, by_ratio) + (limits.max_entries + 1) * 1024 + 20480;
+}
+
+Status verify_gzip_file(const std::filesystem::path& path, std::uint64_t stop_after_bytes) {
+    const ScopedDescriptor file(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (file.get() < 0) return io_error("open", path, errno);
+    return verify_gzip(path.filename().string(), stop_after_bytes,
+                       [&](std::span<unsigned char> buffer) -> Result<std::size_t> {
+                           while (true) {
+                               const ssize_t got = ::read(file.get(), buffer.data(), buffer.size());
+                               if (got >= 0) return static_cast<std::size_t>(got);
+                               if (errno != EINTR) return io_error("read", path, errno);
+                           }
+                       });
+}
+
+Status verify_gzip_bytes(std::string_view bytes, std::string_view label, std::uint64_t stop_after_bytes) {
+    std::size_t offset = 0;
+    return verify_gzip(label, stop_after_bytes, [&](std::span<unsigned char> buffer) -> Result<std::size_t> {
+        const std::size_t count = std::min(buffer.size(), bytes.size() - offset);
+        std::memcpy(buffer.data(), bytes.data() + offset, count);
+        offset += count;
+        return count;
+    });
+}
 
 // libarchive may have no message (NULL) for an error.
 std::string archive_error(archive* reader) {
@@ -177,8 +281,13 @@ Result<std::vector<ExtractedFile>> walk(archive* reader, std::string_view label,
         return make_error(Errc::parse_error,
                           fmt::format("archive {} is truncated or corrupt: {}", label, archive_error(reader)));
     };
+    // The sink's refusals (an entry twice, a link in the way) name the entry; this adds which archive.
+    const auto with_archive = [&](Error error) {
+        if (error.code == Errc::verification_failed)
+            error.message = fmt::format("archive {}: {}", label, error.message);
+        return error;
+    };
     std::vector<ExtractedFile> files;
-    std::set<std::string> regular_files;
     std::uint64_t total = 0;
     std::uint64_t entries = 0;
     std::array<char, 65536> buffer{};
@@ -197,26 +306,22 @@ Result<std::vector<ExtractedFile>> walk(archive* reader, std::string_view label,
         if (!path) return refuse(raw, path.error().message);
         if (path->empty()) continue;  // "./": the root itself
 
+        // Releases are files and directories. A link, even one pointing inside, would let a later entry (or the
+        // node, reading the release) reach a place the archive's author chose; none is extracted.
         if (const char* link = archive_entry_hardlink(entry); link != nullptr) {
-            auto target = safe_entry_path(link);
-            if (!target || !regular_files.contains(*target)) {
-                return refuse(raw, fmt::format("is a hard link to \"{}\", outside the extracted files", link));
-            }
-            if (auto status = sink.hardlink(*path, *target); !status) return status.error();
-            continue;
+            return refuse(raw, fmt::format("is a hard link (to \"{}\"); releases hold only files and directories, "
+                                           "and no link is extracted",
+                                           link));
         }
         switch (archive_entry_filetype(entry)) {
             case AE_IFDIR:
-                if (auto status = sink.directory(*path); !status) return status.error();
+                if (auto status = sink.directory(*path); !status) return with_archive(status.error());
                 continue;
             case AE_IFLNK: {
                 const char* target = archive_entry_symlink(entry);
-                if (target == nullptr || !symlink_stays_inside(*path, target)) {
-                    return refuse(raw, fmt::format("is a symbolic link to \"{}\", which points outside the release",
-                                                   target != nullptr ? target : ""));
-                }
-                if (auto status = sink.symlink(*path, target); !status) return status.error();
-                continue;
+                return refuse(raw, fmt::format("is a symbolic link (to \"{}\"); releases hold only files and "
+                                               "directories, and no link is extracted",
+                                               target != nullptr ? target : ""));
             }
             case AE_IFREG: break;
             default: return refuse(raw, "is a device file, FIFO or socket; releases hold only files and directories");
@@ -227,7 +332,7 @@ Result<std::vector<ExtractedFile>> walk(archive* reader, std::string_view label,
             return refuse(raw,
                           fmt::format("is {} bytes; the limit for one file is {}", declared, limits.max_entry_bytes));
         }
-        if (auto status = sink.begin_file(*path); !status) return status.error();
+        if (auto status = sink.begin_file(*path); !status) return with_archive(status.error());
         std::uint64_t written = 0;
         while (true) {
             const la_ssize_t got = archive_read_data(reader, buffer.data(), buffer.size());
@@ -253,7 +358,6 @@ Result<std::vector<ExtractedFile>> walk(archive* reader, std::string_view label,
             if (auto status = sink.data(buffer.data(), static_cast<std::size_t>(got)); !status) return status.error();
         }
         if (auto status = sink.end_file(); !status) return status.error();
-        regular_files.insert(*path);
         files.push_back({*path, written});
     }
     return files;
@@ -281,6 +385,9 @@ Result<std::vector<ExtractedFile>> extract_tar_gz(const std::filesystem::path& a
     const auto archive_bytes = std::filesystem::file_size(archive_path, error);
     if (error)
         return make_error(Errc::io_error, fmt::format("cannot read {}: {}", archive_path.string(), error.message()));
+    if (auto status = verify_gzip_file(archive_path, gzip_check_budget(archive_bytes, limits)); !status) {
+        return status.error();
+    }
     auto reader = new_reader();
     if (archive_read_open_filename(reader.get(), archive_path.c_str(), 65536) != ARCHIVE_OK) {
         return make_error(Errc::parse_error,
@@ -288,11 +395,15 @@ Result<std::vector<ExtractedFile>> extract_tar_gz(const std::filesystem::path& a
                                       archive_error(reader.get())));
     }
     DiskSink sink(destination);
+    if (auto status = sink.open_root(); !status) return status.error();
     return walk(reader.get(), archive_path.filename().string(), archive_bytes, limits, sink);
 }
 
 Result<std::vector<ExtractedFile>> scan_tar_gz(std::string_view bytes, std::string_view label,
                                                const ExtractLimits& limits) {
+    if (auto status = verify_gzip_bytes(bytes, label, gzip_check_budget(bytes.size(), limits)); !status) {
+        return status.error();
+    }
     auto reader = new_reader();
     if (archive_read_open_memory(reader.get(), bytes.data(), bytes.size()) != ARCHIVE_OK) {
         return make_error(Errc::parse_error,

@@ -30,8 +30,10 @@ struct ExtractedFile {
 [[nodiscard]] Result<std::string> safe_entry_path(std::string_view raw);
 
 // Extracts a .tar.gz into `destination` (an existing, empty directory) without ever writing outside it:
-// absolute paths, "..", links pointing outside, device files and FIFOs are refused, and the size caps are
-// enforced while reading. Files are fsynced. Every error names the archive and the entry.
+// absolute paths, "..", every link (symbolic or hard), device files and FIFOs are refused; each path is opened
+// component by component beneath the destination without following a link; the size caps are enforced while
+// reading. The whole gzip stream is checked first (each member's CRC-32 and length), so a damaged download is
+// refused before anything is written. Files are fsynced. Every error names the archive and the entry.
 [[nodiscard]] Result<std::vector<ExtractedFile>> extract_tar_gz(const std::filesystem::path& archive,
                                                                 const std::filesystem::path& destination,
                                                                 const ExtractLimits& limits);

@@ -77,25 +77,55 @@ TEST_F(Extract, RefusesAbsolutePaths) {
     EXPECT_FALSE(std::filesystem::exists("/tmp/ephemery-absolute-test"));
 }
 
-TEST_F(Extract, RefusesSymlinkEscapeButAllowsInternalLinks) {
-    auto result = extract(test::pack_raw_tar_gz({link("metadata/escape", "../../x", RawEntry::Kind::symlink)}));
-    ASSERT_FALSE(result.ok());
-    EXPECT_THAT(result.error().message,
-                HasSubstr("entry \"metadata/escape\" is a symbolic link to \"../../x\", which points outside"));
-    result = extract(test::pack_raw_tar_gz({link("etc", "/etc", RawEntry::Kind::symlink)}));
-    EXPECT_FALSE(result.ok());
-
-    std::filesystem::remove_all(destination());
-    result = extract(test::pack_raw_tar_gz(
-        {file("metadata/enodes.txt", "e"), link("bootnode.txt", "metadata/enodes.txt", RawEntry::Kind::symlink)}));
-    EXPECT_TRUE(result.ok()) << result.error().message;
+// Nothing but the destination appears beside it, and nothing inside it is a link.
+void expect_nothing_escaped(const std::filesystem::path& outside, const std::filesystem::path& destination) {
+    for (const auto& entry : std::filesystem::directory_iterator(outside)) {
+        EXPECT_EQ(entry.path(), destination) << "written beside the destination";
+    }
+    if (!std::filesystem::exists(destination)) return;
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(destination)) {
+        EXPECT_FALSE(entry.is_symlink()) << entry.path();
+    }
 }
 
-TEST_F(Extract, RefusesHardlinkEscape) {
-    const auto result =
-        extract(test::pack_raw_tar_gz({link("metadata/passwd", "../../etc/passwd", RawEntry::Kind::hardlink)}));
+TEST_F(Extract, RefusesEveryLinkWhateverItsShapeOrDepth) {
+    using Kind = RawEntry::Kind;
+    const std::vector<std::pair<std::string, std::vector<RawEntry>>> shapes = {
+        {"a link pointing outside", {link("metadata/escape", "../../x", Kind::symlink)}},
+        {"an absolute link", {link("etc", "/etc", Kind::symlink)}},
+        {"a link pointing inside",
+         {file("metadata/enodes.txt", "e"), link("bootnode.txt", "metadata/enodes.txt", Kind::symlink)}},
+        {"a file written through a link to the destination's parent",
+         {link("up", "..", Kind::symlink), file("up/planted.txt", "x")}},
+        {"a chain of links, each harmless by its text",
+         {link("a", ".", Kind::symlink), link("a/b", ".", Kind::symlink), link("a/b/c", "..", Kind::symlink),
+          file("a/b/c/planted.txt", "x")}},
+        {"a link below a real directory",
+         {file("d/keep.txt", "k"), link("d/e", "../..", Kind::symlink), file("d/e/planted.txt", "x")}},
+        {"a hard link to a file of the archive", {file("a.txt", "1"), link("b.txt", "a.txt", Kind::hardlink)}},
+        {"a hard link pointing outside", {link("metadata/passwd", "../../etc/passwd", Kind::hardlink)}},
+    };
+    for (const auto& [shape, entries] : shapes) {
+        std::filesystem::remove_all(destination());
+        const auto result = extract(test::pack_raw_tar_gz(entries));
+        ASSERT_FALSE(result.ok()) << shape;
+        EXPECT_THAT(result.error().message, HasSubstr("and no link is extracted")) << shape;
+        expect_nothing_escaped(outside(), destination());
+    }
+    EXPECT_FALSE(std::filesystem::exists(dir_.path() / "planted.txt"));
+    EXPECT_FALSE(std::filesystem::exists(outside() / "planted.txt"));
+}
+
+TEST_F(Extract, NeverWritesThroughALinkAlreadyInTheDestination) {
+    // However a link got there, the walk from the destination down does not follow it.
+    std::filesystem::create_directories(destination());
+    std::filesystem::create_directories(dir_.path() / "elsewhere");
+    std::filesystem::create_directory_symlink(dir_.path() / "elsewhere", destination() / "metadata");
+    const auto archive = dir_.write("in/release.tar.gz", test::pack_raw_tar_gz({file("metadata/config.yaml", "x")}));
+    const auto result = extract_tar_gz(archive, destination(), {});
     ASSERT_FALSE(result.ok());
-    EXPECT_THAT(result.error().message, HasSubstr("entry \"metadata/passwd\" is a hard link to \"../../etc/passwd\""));
+    EXPECT_THAT(result.error().message, HasSubstr("is not a directory of the archive"));
+    EXPECT_TRUE(std::filesystem::is_empty(dir_.path() / "elsewhere"));
 }
 
 TEST_F(Extract, RefusesDevicesAndFifos) {
@@ -137,10 +167,58 @@ TEST_F(Extract, RefusesTruncatedGzip) {
     EXPECT_THAT(result.error().message, HasSubstr("archive release.tar.gz is truncated or corrupt"));
 }
 
+std::string flip_bit(std::string bytes, std::size_t at, unsigned bit) {
+    bytes[at] = static_cast<char>(static_cast<unsigned char>(bytes[at]) ^ (1U << bit));
+    return bytes;
+}
+
+TEST_F(Extract, RefusesAnArchiveWhoseGzipDataOrTrailerIsDamaged) {
+    const std::string archive = test::pack_raw_tar_gz({file("metadata/config.yaml", std::string(3000, 'c'))});
+    ASSERT_GT(archive.size(), 40U);
+    const std::vector<std::pair<std::size_t, std::string>> places = {
+        {archive.size() / 2, "compressed data"},
+        {archive.size() - 8, "incorrect data check"},    // the CRC-32
+        {archive.size() - 1, "incorrect length check"},  // the length
+    };
+    for (const auto& [at, what] : places) {
+        std::filesystem::remove_all(destination());
+        const auto result = extract(flip_bit(archive, at, 3));
+        ASSERT_FALSE(result.ok()) << what;
+        EXPECT_THAT(result.error().message, HasSubstr("gzip's integrity check failed")) << what;
+        EXPECT_FALSE(std::filesystem::exists(destination() / "metadata")) << "written before the check: " << what;
+    }
+}
+
+TEST(ScanTarGz, EverySingleBitFlipIsRefusedOrChangesNothing) {
+    // A flip the checks let through must be one that leaves the inflated bytes as they were (gzip's time, OS and
+    // text-hint fields, an unused Huffman code length, the padding after the last block): zlib has compared their
+    // CRC-32 and length with the trailer, so the same files come out.
+    const std::string archive = test::pack_raw_tar_gz(
+        {file("metadata/config.yaml", "PRESET_BASE: minimal\nDEPOSIT_CHAIN_ID: 39438144\n"), file("genesis.ssz", "g")});
+    const auto original = scan_tar_gz(archive, "original", {});
+    ASSERT_TRUE(original.ok()) << original.error().message;
+    std::size_t refused = 0;
+    for (std::size_t at = 0; at < archive.size(); ++at) {
+        for (unsigned bit = 0; bit < 8; ++bit) {
+            const auto scanned = scan_tar_gz(flip_bit(archive, at, bit), "flipped", {});
+            if (!scanned.ok()) {
+                ++refused;
+                continue;
+            }
+            ASSERT_EQ(scanned->size(), original->size()) << "byte " << at << " bit " << bit;
+            for (std::size_t i = 0; i < original->size(); ++i) {
+                EXPECT_EQ((*scanned)[i].path, (*original)[i].path);
+                EXPECT_EQ((*scanned)[i].bytes, (*original)[i].bytes);
+            }
+        }
+    }
+    EXPECT_GT(refused, archive.size() * 8 * 9 / 10) << "most flips must be refused";
+}
+
 TEST_F(Extract, RefusesDuplicateEntries) {
     const auto result = extract(test::pack_raw_tar_gz({file("a.txt", "1"), file("./a.txt", "2")}));
     ASSERT_FALSE(result.ok());
-    EXPECT_THAT(result.error().message, HasSubstr("entry \"a.txt\" appears twice"));
+    EXPECT_THAT(result.error().message, HasSubstr("archive release.tar.gz: entry \"a.txt\" appears twice"));
 }
 
 TEST(ScanTarGz, ChecksWithoutWriting) {

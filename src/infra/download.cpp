@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <memory>
@@ -63,6 +64,13 @@ int on_progress(void* user, curl_off_t total, curl_off_t now, curl_off_t, curl_o
     return 0;
 }
 
+void remove_if_empty(const std::filesystem::path& path) {
+    std::error_code error;
+    if (std::filesystem::is_regular_file(path, error) && std::filesystem::file_size(path, error) == 0 && !error) {
+        std::filesystem::remove(path, error);
+    }
+}
+
 enum class Outcome { done, retry, fail };
 
 struct AttemptResult {
@@ -87,13 +95,16 @@ AttemptResult attempt(const std::string& url, const std::filesystem::path& part,
     CURL* handle = curl.get();
     curl_easy_setopt(handle, CURLOPT_URL, url.c_str());
     curl_easy_setopt(handle, CURLOPT_PROTOCOLS_STR, "http,https,file");
-    curl_easy_setopt(handle, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    // Once a URL is https, a redirect may not drop to plain http (or to anything but https).
+    curl_easy_setopt(handle, CURLOPT_REDIR_PROTOCOLS_STR, url.starts_with("https://") ? "https" : "http,https");
     curl_easy_setopt(handle, CURLOPT_FOLLOWLOCATION, 1L);
     curl_easy_setopt(handle, CURLOPT_MAXREDIRS, 5L);
     curl_easy_setopt(handle, CURLOPT_FAILONERROR, 1L);
     curl_easy_setopt(handle, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(handle, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(settings.connect_timeout.count()));
     curl_easy_setopt(handle, CURLOPT_TIMEOUT_MS, static_cast<long>(settings.total_timeout.count()));
+    curl_easy_setopt(handle, CURLOPT_LOW_SPEED_LIMIT, static_cast<long>(settings.low_speed_bytes_per_second));
+    curl_easy_setopt(handle, CURLOPT_LOW_SPEED_TIME, static_cast<long>(settings.low_speed_window.count()));
     curl_easy_setopt(handle, CURLOPT_USERAGENT, "ephemery/0.1");
     curl_easy_setopt(handle, CURLOPT_ERRORBUFFER, error_text.data());
     curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, on_data);
@@ -165,9 +176,18 @@ Result<Downloaded> download_file(const std::string& url, const std::filesystem::
     std::mt19937_64 random{std::random_device{}()};
     Downloaded downloaded;
     Error last_error;
+    const auto started = std::chrono::steady_clock::now();
+    const auto remaining = [&] {
+        return settings.deadline -
+               std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+    };
+    bool out_of_time = false;
     for (int number = 1; number <= std::max(settings.attempts, 1); ++number) {
         downloaded.attempts = number;
-        auto result = attempt(url, part, settings, downloaded.resumed);
+        DownloadSettings this_attempt = settings;
+        this_attempt.total_timeout =
+            std::max(std::min(settings.total_timeout, remaining()), std::chrono::milliseconds{1});
+        auto result = attempt(url, part, this_attempt, downloaded.resumed);
         if (result.outcome == Outcome::done) {
             std::error_code error;
             std::filesystem::rename(part, destination, error);
@@ -179,7 +199,10 @@ Result<Downloaded> download_file(const std::string& url, const std::filesystem::
             downloaded.sha256 = std::move(digest).value();
             return downloaded;
         }
-        if (result.outcome == Outcome::fail) return result.error;
+        if (result.outcome == Outcome::fail) {
+            remove_if_empty(part);
+            return result.error;
+        }
         last_error = result.error;
         if (number == settings.attempts) break;
         // Exponential backoff with jitter, so many nodes restarting at a reset do not retry in lockstep.
@@ -188,9 +211,20 @@ Result<Downloaded> download_file(const std::string& url, const std::filesystem::
         std::uniform_int_distribution<std::int64_t> jitter(ceiling.count() / 2,
                                                            std::max<std::int64_t>(ceiling.count(), 1));
         const std::chrono::milliseconds pause{jitter(random)};
+        if (pause >= remaining()) {
+            out_of_time = true;
+            break;
+        }
         spdlog::warn("download attempt {}/{} failed: {}; retrying in {} ms", number, settings.attempts,
                      result.error.message, pause.count());
         std::this_thread::sleep_for(pause);
+    }
+    remove_if_empty(part);  // a partial download worth resuming is kept; an empty one is litter
+    if (out_of_time || remaining() <= std::chrono::milliseconds{0}) {
+        return make_error(
+            last_error.code,
+            fmt::format("{} (gave up after {} attempts: the download's deadline of {:g} s passed)", last_error.message,
+                        downloaded.attempts, std::chrono::duration<double>(settings.deadline).count()));
     }
     return make_error(last_error.code,
                       fmt::format("{} (gave up after {} attempts)", last_error.message, downloaded.attempts));

@@ -12,6 +12,12 @@ namespace ephemery::infra {
 struct DownloadSettings {
     std::chrono::milliseconds connect_timeout{std::chrono::seconds{15}};
     std::chrono::milliseconds total_timeout{std::chrono::minutes{10}};  // one attempt
+    // A transfer slower than low_speed_bytes_per_second for a whole low_speed_window is cut and retried: a server
+    // that sends its headers and then nothing would otherwise hold an attempt until total_timeout.
+    std::uint64_t low_speed_bytes_per_second{1024};
+    std::chrono::seconds low_speed_window{30};
+    // Every attempt and every pause between attempts ends by this deadline (the caller may hold a lock meanwhile).
+    std::chrono::milliseconds deadline{std::chrono::minutes{20}};
     int attempts{5};
     std::chrono::milliseconds backoff_initial{std::chrono::seconds{1}};  // doubled per retry, with jitter
     std::chrono::milliseconds backoff_max{std::chrono::seconds{30}};

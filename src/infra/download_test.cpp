@@ -67,6 +67,19 @@ TEST(Download, RetriesAfterServerError) {
     EXPECT_EQ(slurp(dir.path() / "asset"), body());
 }
 
+TEST(Download, AFailedDownloadLeavesNoEmptyPartFile) {
+    const test::HttpTestServer server([&](httplib::Server& s) {
+        s.Get("/broken", [&](const httplib::Request&, httplib::Response& r) { r.status = 503; });
+        s.Get("/gone", [&](const httplib::Request&, httplib::Response& r) { r.status = 404; });
+    });
+    const test::TempDir dir;
+    auto settings = fast_settings();
+    settings.attempts = 2;
+    EXPECT_FALSE(download_file(server.base_url() + "/broken", dir.path() / "broken", settings).ok());
+    EXPECT_FALSE(download_file(server.base_url() + "/gone", dir.path() / "gone", settings).ok());
+    EXPECT_TRUE(std::filesystem::is_empty(dir.path())) << "an empty .part file was left";
+}
+
 TEST(Download, NotFoundFailsAtOnce) {
     std::atomic<int> calls{0};
     const test::HttpTestServer server([&](httplib::Server& s) {
@@ -102,6 +115,57 @@ TEST(Download, TimeoutIsRetriedThenReported) {
     EXPECT_THAT(result.error().message, HasSubstr("gave up after 2 attempts"));
     EXPECT_EQ(calls.load(), 2);
     EXPECT_FALSE(std::filesystem::exists(dir.path() / "asset"));
+}
+
+TEST(Download, AStalledTransferIsCutAndRetried) {
+    // Headers and a first chunk, then nothing: the low-speed limit ends the attempt long before total_timeout.
+    std::atomic<int> calls{0};
+    std::atomic<bool> stopping{false};
+    const std::string first_chunk(100, 'x');
+    const test::HttpTestServer server([&](httplib::Server& s) {
+        s.Get("/asset", [&](const httplib::Request&, httplib::Response& r) {
+            ++calls;
+            r.set_content_provider(std::size_t{1} << 20U, "application/octet-stream",
+                                   [&](std::size_t offset, std::size_t, httplib::DataSink& sink) {
+                                       if (offset == 0) return sink.write(first_chunk.data(), first_chunk.size());
+                                       for (int i = 0; i < 100 && !stopping; ++i) std::this_thread::sleep_for(50ms);
+                                       return false;
+                                   });
+        });
+    });
+    const test::TempDir dir;
+    auto settings = fast_settings();
+    settings.total_timeout = 60s;
+    settings.low_speed_bytes_per_second = 1000;
+    settings.low_speed_window = 1s;
+    settings.attempts = 2;
+    const auto result = download_file(server.base_url() + "/asset", dir.path() / "asset", settings);
+    stopping = true;
+    ASSERT_FALSE(result.ok());
+    EXPECT_THAT(result.error().message, HasSubstr("too slow"));
+    EXPECT_THAT(result.error().message, HasSubstr("gave up after 2 attempts"));
+    EXPECT_EQ(calls.load(), 2);
+    EXPECT_FALSE(std::filesystem::exists(dir.path() / "asset"));
+}
+
+TEST(Download, NoAttemptOrPauseOutlivesTheDeadline) {
+    std::atomic<int> calls{0};
+    const test::HttpTestServer server([&](httplib::Server& s) {
+        s.Get("/asset", [&](const httplib::Request&, httplib::Response& r) {
+            ++calls;
+            std::this_thread::sleep_for(1500ms);
+            r.set_content("late", "text/plain");
+        });
+    });
+    const test::TempDir dir;
+    auto settings = fast_settings();
+    settings.total_timeout = 30s;  // the deadline, not this, ends the first attempt
+    settings.deadline = 500ms;
+    settings.attempts = 10;
+    const auto result = download_file(server.base_url() + "/asset", dir.path() / "asset", settings);
+    ASSERT_FALSE(result.ok());
+    EXPECT_THAT(result.error().message, HasSubstr("the download's deadline of 0.5 s passed"));
+    EXPECT_EQ(calls.load(), 1);
 }
 
 TEST(Download, TruncatedBodyResumesWithRange) {

@@ -56,13 +56,16 @@ std::string read_small_file(const fs::path& path) {
 }  // namespace
 
 std::string last_lines(const std::string& output, std::size_t lines) {
-    std::size_t position = output.size();
-    while (lines > 0 && position > 0) {
-        position = output.rfind('\n', position - 1);
-        if (position == std::string::npos) return output;
-        --lines;
+    if (lines == 0) return {};
+    // A final newline ends the last line; it does not start another one.
+    std::size_t start = output.ends_with('\n') ? output.size() - 1 : output.size();
+    while (start > 0) {
+        const std::size_t newline = output.rfind('\n', start - 1);
+        if (newline == std::string::npos) return output;
+        if (--lines == 0) return output.substr(newline + 1);
+        start = newline;
     }
-    return output.substr(position + 1);
+    return output;
 }
 
 Result<ProcessOutcome> run_process(const std::vector<std::string>& argv) {

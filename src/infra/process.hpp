@@ -19,7 +19,8 @@ struct ProcessOutcome {
 // with stdin closed, and waits for it. Fails when it cannot be started; a non-zero exit is an outcome.
 [[nodiscard]] Result<ProcessOutcome> run_process(const std::vector<std::string>& argv);
 
-// The last `lines` lines of a command's output: enough to show why it failed.
+// The last `lines` lines of a command's output or a log (all of it when it has fewer; empty text gives empty text).
+// A final newline is kept and does not count as a line.
 [[nodiscard]] std::string last_lines(const std::string& output, std::size_t lines);
 
 struct ProcessUsingPath {

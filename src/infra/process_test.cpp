@@ -44,5 +44,18 @@ TEST(ProcessesUsing, FindsAProcessWorkingInTheDirectory) {
     EXPECT_TRUE(processes_using(dir.path() / "data").empty());
 }
 
+TEST(LastLines, CountsLinesWhetherOrNotTheTextEndsWithANewline) {
+    EXPECT_EQ(last_lines("", 3), "");
+    EXPECT_EQ(last_lines("\n", 3), "\n");
+    EXPECT_EQ(last_lines("a\nb\nc\n", 3), "a\nb\nc\n");
+    EXPECT_EQ(last_lines("a\nb\nc\n", 2), "b\nc\n");
+    EXPECT_EQ(last_lines("a\nb\nc", 2), "b\nc");
+    EXPECT_EQ(last_lines("a\nb\nc", 10), "a\nb\nc");
+    EXPECT_EQ(last_lines("a\nb\nc\n", 0), "");
+    std::string hundred;
+    for (int line = 1; line <= 100; ++line) hundred += "line " + std::to_string(line) + "\n";
+    EXPECT_EQ(last_lines(hundred, 3), "line 98\nline 99\nline 100\n");
+}
+
 }  // namespace
 }  // namespace ephemery::infra
