@@ -11,6 +11,7 @@ find_package(OpenSSL REQUIRED)
 find_package(SQLite3 REQUIRED)  # infra (history, slashing protection)
 find_package(ZLIB REQUIRED)  # release archives' gzip trailers (infra); the ssz tests' gzip-compressed fixtures
 find_package(Threads REQUIRED)
+find_package(ICU REQUIRED COMPONENTS uc)  # core: which characters a message must escape (printable)
 # cpp-httplib (header-only) ships a pkg-config file, no CMake package, in Debian 12.
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)

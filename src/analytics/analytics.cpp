@@ -64,6 +64,8 @@ Performance performance_of(const RowRefs& rows) {
     Performance performance;
     std::uint32_t streak = 0;
     const ValidatorEpoch* previous = nullptr;
+    std::uint64_t rows_with_ideal = 0;
+    std::uint64_t misses_without_ideal = 0;
     for (const ValidatorEpoch* row : rows) {
         ++performance.epochs_observed;
         count_hit(performance.source, row->source_hit);
@@ -72,8 +74,10 @@ Performance performance_of(const RowRefs& rows) {
         if (row->ideal_attestation_reward > 0) {
             performance.attestation_reward += row->attestation_reward;
             performance.ideal_attestation_reward += row->ideal_attestation_reward;
+            ++rows_with_ideal;
         }
         if (attestation_missed(*row)) {
+            if (row->ideal_attestation_reward <= 0) ++misses_without_ideal;
             ++performance.missed_attestations;
             const bool continues = previous != nullptr && streak > 0 && previous->iteration == row->iteration &&
                                    previous->epoch + 1 == row->epoch;
@@ -87,6 +91,14 @@ Performance performance_of(const RowRefs& rows) {
         performance.balance_change += row->balance_delta;
         count_source(performance.sources, row->source);
         previous = row;
+    }
+    // A missed epoch often comes without reward figures (the node judged it from participation flags or
+    // liveness). Left out, misses would never lower effectiveness: each counts as nothing earned of the
+    // validator's mean ideal reward per epoch.
+    if (rows_with_ideal > 0 && misses_without_ideal > 0) {
+        performance.ideal_attestation_reward += static_cast<std::int64_t>(
+            std::llround(static_cast<double>(performance.ideal_attestation_reward) *
+                         static_cast<double>(misses_without_ideal) / static_cast<double>(rows_with_ideal)));
     }
     return performance;
 }

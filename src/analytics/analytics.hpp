@@ -77,7 +77,8 @@ struct Performance {
     HitRate source;
     HitRate target;
     HitRate head;
-    // Sums over the rows with an ideal reward > 0 only, so epochs without reward figures do not dilute.
+    // Sums over the rows with an ideal reward > 0, so epochs without reward figures do not dilute; a missed epoch
+    // without figures adds the validator's mean ideal reward to the ideal and nothing to the reward.
     std::int64_t attestation_reward{0};
     std::int64_t ideal_attestation_reward{0};
     std::uint64_t missed_attestations{0};    // no timely source vote (or, without vote figures, not live)

@@ -139,6 +139,25 @@ TEST(Summary, EffectivenessAndHitRatesByHand) {
     EXPECT_EQ(performance.sources.rewards_api, 4U);
 }
 
+// Misses judged from participation flags or liveness carry no reward figures; they must still count against
+// effectiveness (a report once showed 100 % beside 48 misses).
+TEST(Summary, MissesWithoutRewardFiguresLowerEffectiveness) {
+    std::vector<ValidatorEpoch> rows{row("0xaa", "a", 1, 10), row("0xaa", "a", 1, 11), row("0xaa", "a", 1, 12)};
+    for (std::uint64_t epoch = 13; epoch < 15; ++epoch) {
+        ValidatorEpoch miss = missed("0xaa", 1, epoch);
+        miss.attestation_reward = 0;
+        miss.ideal_attestation_reward = 0;
+        miss.source = FigureSource::participation_flags;
+        rows.push_back(miss);
+    }
+    const std::vector<ValidatorSummary> summaries = summarize_validators(rows);
+    ASSERT_EQ(summaries.size(), 1U);
+    const Performance& performance = summaries[0].performance;
+    EXPECT_EQ(performance.missed_attestations, 2U);
+    ASSERT_TRUE(performance.effectiveness().has_value());
+    EXPECT_DOUBLE_EQ(*performance.effectiveness(), 3000.0 / 5000.0);
+}
+
 TEST(Summary, NoFiguresMeansNoRatesRatherThanZero) {
     ValidatorEpoch blank = row("0xaa", "a", 1, 1, 0, 0);
     blank.source_hit.reset();

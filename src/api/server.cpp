@@ -194,8 +194,6 @@ Result<std::unique_ptr<ControlServer>> ControlServer::start(const Settings& sett
     });
     // A backstop for any path to a body read that the handler above does not see.
     server.set_payload_max_length(max_request_body_bytes);
-    // One request per connection: a body that was declared but not read must never be parsed as the next request.
-    server.set_keep_alive_max_count(1);
 
     const std::string& address = settings.listen_address;
     if (auto listening = state->http.listen(address, static_cast<std::uint16_t>(settings.port),

@@ -1,23 +1,21 @@
 #include "api/server.hpp"
 
+#include "test_support/loopback_socket.hpp"
 #include "test_support/run_command.hpp"
 #include "test_support/temp_dir.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <unistd.h>
-
-#include <array>
 
 #include <fstream>
+#include <vector>
 
 namespace ephemery::api {
 namespace {
 
+using test::raw_exchange;
 using testing::HasSubstr;
 
 class FakeTarget final : public ControlTarget {
@@ -113,28 +111,6 @@ TEST_F(ControlApi, ActionsAnswerAPostWithoutABody) {
     EXPECT_EQ(target_.resets, 1);
 }
 
-// Sends `head` (a request line and headers, no body) on a new connection and returns what the server answers
-// before it closes the connection (or within 10 s).
-std::string raw_exchange(int port, const std::string& head) {
-    const int socket = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    EXPECT_GE(socket, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(static_cast<std::uint16_t>(port));
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    const timeval timeout{.tv_sec = 10, .tv_usec = 0};
-    ::setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
-    EXPECT_EQ(::connect(socket, reinterpret_cast<const sockaddr*>(&address), sizeof(address)), 0);  // NOLINT
-    EXPECT_EQ(::send(socket, head.data(), head.size(), MSG_NOSIGNAL), static_cast<ssize_t>(head.size()));
-    std::string answer;
-    std::array<char, 4096> buffer{};
-    for (ssize_t got = 0; (got = ::recv(socket, buffer.data(), buffer.size(), 0)) > 0;) {
-        answer.append(buffer.data(), static_cast<std::size_t>(got));
-    }
-    ::close(socket);
-    return answer;
-}
-
 // Actions take no body: one that is declared is refused unread, and without the token it is refused first. The
 // requests below announce a gigabyte and send none of it: an answer at all shows that nothing waited for the body.
 TEST_F(ControlApi, ActionsRefuseABodyWithoutReadingIt) {
@@ -161,6 +137,24 @@ TEST_F(ControlApi, ReadsRefuseABodyWithoutReadingIt) {
         EXPECT_THAT(answer, testing::StartsWith("HTTP/1.1 413")) << method;
     }
     EXPECT_EQ(client().Get("/api/v1/status")->status, 200) << "the server still answers";
+}
+
+// The attack: clients that send their headers a byte at a time, more of them than the server has threads.
+// Status, health and an action are still answered while they wait.
+TEST_F(ControlApi, ClientsThatSendSlowlyDoNotSilenceIt) {
+    std::vector<test::LoopbackConnection> slow;
+    slow.reserve(24);
+    for (int index = 0; index < 24; ++index) {
+        slow.emplace_back(server_->port());
+        EXPECT_TRUE(slow.back().send("GET /api/v1/status HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: "));
+    }
+    EXPECT_EQ(client().Get("/api/v1/status")->status, 200);
+    EXPECT_EQ(client().Get("/api/v1/health")->status, 200);
+    const auto reset = client().Post("/api/v1/reset", bearer(token_), "", "");
+    ASSERT_TRUE(reset);
+    EXPECT_EQ(reset->status, 202);
+    for (auto& connection : slow) EXPECT_TRUE(connection.send("a"));
+    EXPECT_EQ(client().Get("/api/v1/status")->status, 200);
 }
 
 TEST(ControlApiToken, IsCreatedPrivateOnceAndRefusedWhenOthersCanReadIt) {

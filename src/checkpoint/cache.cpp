@@ -173,6 +173,23 @@ void CheckpointCache::remove_stale_staging() const {
     }
 }
 
+std::size_t CheckpointCache::drop_other_chains(const beacon::Root& live_genesis_validators_root) const {
+    std::size_t dropped = 0;
+    for (const auto& entry : entries()) {
+        if (entry.genesis_validators_root == live_genesis_validators_root) continue;
+        std::error_code error;
+        std::filesystem::remove_all(entry.dir, error);
+        if (error) {
+            spdlog::warn("checkpoint cache: cannot remove {}: {}", entry.dir.string(), error.message());
+            continue;
+        }
+        ++dropped;
+        spdlog::info("checkpoint cache: removed {} (genesis validators root {}, not the installed release's chain)",
+                     entry.dir.string(), beacon::root_hex(entry.genesis_validators_root));
+    }
+    return dropped;
+}
+
 void CheckpointCache::prune() const {
     const auto all = entries();  // newest first
     std::uint64_t bytes = 0;

@@ -57,6 +57,9 @@ class CheckpointCache {
     [[nodiscard]] std::vector<CacheEntryInfo> entries() const;
     // The newest entry for this chain, if any.
     [[nodiscard]] std::optional<CacheEntryInfo> latest(const beacon::Root& genesis_validators_root) const;
+    // Removes the entries of every other chain: after a reset those of the previous iteration serve nobody and
+    // would only hold the cache's bytes. Returns how many went.
+    std::size_t drop_other_chains(const beacon::Root& live_genesis_validators_root) const;
     // Removes staging directories left by interrupted fetches.
     void remove_stale_staging() const;
 

@@ -149,5 +149,31 @@ TEST(CheckpointCacheTest, KeepsTheNewestEntriesWithinItsLimits) {
     EXPECT_THAT(broken.error().message, HasSubstr("fetch again"));
 }
 
+// After a reset every entry of the previous iteration's chain is useless: they go, the live chain's stay.
+TEST(CheckpointCacheTest, DropsTheEntriesOfEveryOtherChain) {
+    test::TempDir dir;
+    CheckpointCache cache(dir.path(), CacheLimits{});
+    for (std::uint8_t chain = 1; chain <= 3; ++chain) {
+        auto staging = cache.make_staging_dir().value();
+        std::ofstream(staging / "block.ssz") << "b";
+        std::ofstream(staging / "state.ssz") << "s";
+        CacheEntryInfo entry;
+        entry.genesis_validators_root.fill(chain);
+        entry.slot = std::uint64_t{8} * chain;
+        entry.checkpoint.epoch = chain;
+        entry.checkpoint.root.fill(chain);
+        entry.fetched_at = chain;
+        entry.fork = "altair";
+        ASSERT_TRUE(cache.install(staging, entry));
+    }
+    beacon::Root live{};
+    live.fill(2);
+    EXPECT_EQ(cache.drop_other_chains(live), 2U);
+    const auto left = cache.entries();
+    ASSERT_EQ(left.size(), 1U);
+    EXPECT_EQ(left[0].genesis_validators_root, live);
+    EXPECT_EQ(cache.drop_other_chains(live), 0U);
+}
+
 }  // namespace
 }  // namespace ephemery::checkpoint

@@ -133,6 +133,7 @@ Result<FetchReport> fetch_checkpoint(const FetchRequest& request, CheckpointCach
     for (const auto index : report.decision.agreeing) agreeing.push_back(request.providers[index]);
 
     cache.remove_stale_staging();
+    (void)cache.drop_other_chains(request.facts.genesis.genesis_validators_root);
     auto staging = cache.make_staging_dir();
     if (!staging) return staging.error();
     const auto cleanup = [&] {

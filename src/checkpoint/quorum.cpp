@@ -11,6 +11,7 @@ std::string_view verdict_name(Verdict verdict) noexcept {
     switch (verdict) {
         case Verdict::agreeing: return "agreeing";
         case Verdict::disagreeing: return "disagreeing";
+        case Verdict::short_of_quorum: return "short of quorum";
         case Verdict::stale: return "stale";
         case Verdict::foreign: return "foreign";
         case Verdict::unreachable: return "unreachable";
@@ -92,6 +93,15 @@ QuorumDecision decide_quorum(const std::vector<ProviderAnswer>& answers, const E
             valid, quorum);
     }
     for (const std::size_t index : decision.agreeing) decision.providers[index].verdict = Verdict::agreeing;
+    // One checkpoint among all valid answers, too few of them: nobody disagrees, the quorum is simply not met.
+    if (!decision.agreed && supporters.size() == 1 && best != nullptr && best->size() < quorum) {
+        for (const std::size_t index : *best) {
+            ProviderReport& report = decision.providers[index];
+            report.verdict = Verdict::short_of_quorum;
+            report.detail = fmt::format("quorum not met, {} of {}: finalized {}", best->size(), quorum,
+                                        describe(*report.finalized));
+        }
+    }
     for (auto& report : decision.providers) {
         if (report.finalized && report.detail.empty()) {
             report.detail = "finalized " + describe(*report.finalized);

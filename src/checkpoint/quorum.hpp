@@ -29,11 +29,12 @@ struct ProviderAnswer {
 };
 
 enum class Verdict {
-    agreeing,     // valid, and reports the agreed checkpoint
-    disagreeing,  // valid, but reports another finalized checkpoint
-    stale,        // an earlier genesis: still on a previous iteration
-    foreign,      // another network (or a later iteration than the installed release)
-    unreachable,  // no usable answer
+    agreeing,         // valid, and reports the agreed checkpoint
+    disagreeing,      // valid, but reports another finalized checkpoint
+    short_of_quorum,  // valid, and every valid provider agrees, but fewer of them than the quorum
+    stale,            // an earlier genesis: still on a previous iteration
+    foreign,          // another network (or a later iteration than the installed release)
+    unreachable,      // no usable answer
 };
 
 [[nodiscard]] std::string_view verdict_name(Verdict verdict) noexcept;

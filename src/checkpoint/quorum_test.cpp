@@ -54,12 +54,17 @@ TEST(Quorum, TooFewValidProvidersIsAProblemNamingTheFix) {
     EXPECT_FALSE(decision.agreed.has_value());
     EXPECT_THAT(decision.problem, HasSubstr("only 1 of 2 providers"));
     EXPECT_THAT(decision.problem, HasSubstr("--quorum"));
+    EXPECT_EQ(decision.providers[0].verdict, Verdict::short_of_quorum)
+        << "the only good provider disagrees with nobody";
+    EXPECT_THAT(decision.providers[0].detail, HasSubstr("quorum not met, 1 of 2: finalized epoch 5"));
+    EXPECT_EQ(verdict_name(decision.providers[0].verdict), "short of quorum");
 }
 
 TEST(Quorum, DisagreementBelowQuorumIsRefused) {
     const auto decision = decide_quorum({honest("a", 5, 1), honest("b", 5, 2), honest("c", 6, 3)}, expected, 2);
     EXPECT_FALSE(decision.agreed.has_value());
     EXPECT_THAT(decision.problem, HasSubstr("disagree"));
+    for (const auto& report : decision.providers) EXPECT_EQ(report.verdict, Verdict::disagreeing) << report.url;
 }
 
 TEST(Quorum, TiesGoToTheLaterEpochAndEpochZeroIsNotACheckpoint) {

@@ -2,6 +2,7 @@
 // running daemon reads them before every evaluation (no restart needed).
 #include "alerts/engine.hpp"
 #include "cli/commands.hpp"
+#include "cli/terminal.hpp"
 #include "core/time_format.hpp"
 #include "daemon/alerting.hpp"
 #include "history/store.hpp"
@@ -36,14 +37,13 @@ struct UnsilenceOptions {
 std::optional<history::HistoryStore> open_store(const config::Config& config) {
     std::error_code ignored;
     if (!std::filesystem::is_directory(config.data_dir, ignored)) {
-        fmt::print(stderr,
-                   "error: the data dir {} does not exist: give the node's --data-dir (or data_dir in the config)\n",
-                   config.data_dir.string());
+        print_stderr("error: the data dir {} does not exist: give the node's --data-dir (or data_dir in the config)\n",
+                     config.data_dir.string());
         return std::nullopt;
     }
     auto store = history::HistoryStore::open(config.data_dir / std::string(history::database_file));
     if (!store) {
-        fmt::print(stderr, "error: {}\n", store.error().message);
+        print_stderr("error: {}\n", store.error().message);
         return std::nullopt;
     }
     return std::move(*store);
@@ -53,15 +53,15 @@ std::optional<history::HistoryStore> open_store(const config::Config& config) {
 std::optional<std::vector<alerts::Silence>> active_silences(history::HistoryStore& store, std::int64_t now) {
     auto stored = store.get_value(daemon::operator_silences_key);
     if (!stored) {
-        fmt::print(stderr, "error: {}\n", stored.error().message);
+        print_stderr("error: {}\n", stored.error().message);
         return std::nullopt;
     }
     std::vector<alerts::Silence> silences;
     if (*stored) {
         auto parsed = alerts::silences_from_json(**stored);
         if (!parsed) {
-            fmt::print(stderr, "error: {} (history value {}); `ephemery alerts unsilence --all` starts a new list\n",
-                       parsed.error().message, daemon::operator_silences_key);
+            print_stderr("error: {} (history value {}); `ephemery alerts unsilence --all` starts a new list\n",
+                         parsed.error().message, daemon::operator_silences_key);
             return std::nullopt;
         }
         silences = std::move(*parsed);
@@ -72,7 +72,7 @@ std::optional<std::vector<alerts::Silence>> active_silences(history::HistoryStor
 
 bool save(history::HistoryStore& store, const std::vector<alerts::Silence>& silences) {
     if (auto saved = store.put_value(daemon::operator_silences_key, alerts::silences_to_json(silences)); !saved) {
-        fmt::print(stderr, "error: {}\n", saved.error().message);
+        print_stderr("error: {}\n", saved.error().message);
         return false;
     }
     return true;
@@ -93,8 +93,8 @@ ExitCode run_silence(const CommandContext& context, const SilenceOptions& option
     const auto& config = loaded->outcome.config;
     const auto seconds = parse_duration(options.duration);
     if (!seconds) {
-        fmt::print(stderr, "error: --for \"{}\" is not a duration such as 30m, 2h or 1d12h (at most a year)\n",
-                   options.duration);
+        print_stderr("error: --for \"{}\" is not a duration such as 30m, 2h or 1d12h (at most a year)\n",
+                     options.duration);
         return ExitCode::usage_error;
     }
     alerts::Silence silence;
@@ -103,7 +103,7 @@ ExitCode run_silence(const CommandContext& context, const SilenceOptions& option
     for (const auto& match : options.matches) {
         const auto equals = match.find('=');
         if (equals == std::string::npos || equals == 0) {
-            fmt::print(stderr, "error: --match \"{}\" is not label=value (e.g. --match label=mine)\n", match);
+            print_stderr("error: --match \"{}\" is not label=value (e.g. --match label=mine)\n", match);
             return ExitCode::usage_error;
         }
         silence.matchers.emplace_back(match.substr(0, equals), match.substr(equals + 1));
@@ -111,7 +111,7 @@ ExitCode run_silence(const CommandContext& context, const SilenceOptions& option
     if (!options.rule.empty()) {
         auto rules = daemon::load_alert_rules(config.alerts);
         if (!rules) {
-            fmt::print(stderr, "error: {}\n", rules.error().message);
+            print_stderr("error: {}\n", rules.error().message);
             return ExitCode::usage_error;
         }
         const bool known = std::any_of(rules->begin(), rules->end(),
@@ -119,8 +119,8 @@ ExitCode run_silence(const CommandContext& context, const SilenceOptions& option
         if (!known) {
             std::vector<std::string> names;
             for (const auto& rule : *rules) names.push_back(rule.name);
-            fmt::print(stderr, "error: --rule {}: no such alert rule; the rules are: {}\n", options.rule,
-                       fmt::join(names, ", "));
+            print_stderr("error: --rule {}: no such alert rule; the rules are: {}\n", options.rule,
+                         fmt::join(names, ", "));
             return ExitCode::usage_error;
         }
     }
@@ -167,7 +167,7 @@ ExitCode run_list(const CommandContext& context, const ListOptions& options) {
 
 ExitCode run_unsilence(const CommandContext& context, const UnsilenceOptions& options) {
     if (options.all == (options.number != 0)) {
-        fmt::print(stderr, "error: give the number `ephemery alerts silences` shows, or --all\n");
+        print_stderr("error: give the number `ephemery alerts silences` shows, or --all\n");
         return ExitCode::usage_error;
     }
     auto loaded = load_configuration(context.global);
@@ -180,8 +180,8 @@ ExitCode run_unsilence(const CommandContext& context, const UnsilenceOptions& op
         auto active = active_silences(*store, now);
         if (!active) return ExitCode::runtime_failure;
         if (options.number > active->size()) {
-            fmt::print(stderr, "error: there is no silence {}; {} in force (`ephemery alerts silences`)\n",
-                       options.number, active->size());
+            print_stderr("error: there is no silence {}; {} in force (`ephemery alerts silences`)\n", options.number,
+                         active->size());
             return ExitCode::usage_error;
         }
         silences = std::move(*active);

@@ -2,12 +2,16 @@
 
 #include "cli/command_docs.hpp"
 #include "cli/commands.hpp"
+#include "cli/terminal.hpp"
+#include "core/text.hpp"
 #include "infra/files.hpp"
 #include "infra/logging.hpp"
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <memory>
+#include <span>
 
 namespace ephemery::cli {
 
@@ -33,7 +37,7 @@ void add_documentation_commands(CLI::App& app, CommandContext& context) {
                 std::filesystem::perms::owner_read | std::filesystem::perms::owner_write |
                     std::filesystem::perms::group_read | std::filesystem::perms::others_read);
             !written) {
-            fmt::print(stderr, "{}\n", written.error().message);
+            print_stderr("{}\n", written.error().message);
             context.exit_code = ExitCode::runtime_failure;
         }
     };
@@ -83,6 +87,66 @@ void define_commands(CLI::App& app, CommandContext& context) {
     add_documentation_commands(app, context);
 }
 
+namespace {
+
+// The option a word names at this level of the command tree or above it (global options may follow a command).
+const CLI::Option* option_named(const CLI::App& level, const std::string& name) {
+    for (const CLI::App* at = &level; at != nullptr; at = at->get_parent()) {
+        if (const CLI::Option* option = at->get_option_no_throw(name)) return option;
+    }
+    return nullptr;
+}
+
+std::string command_path(const CLI::App& level) {
+    std::string path;
+    for (const CLI::App* at = &level; at != nullptr; at = at->get_parent()) {
+        path = path.empty() ? at->get_name() : fmt::format("{} {}", at->get_name(), path);
+    }
+    return path;
+}
+
+}  // namespace
+
+std::optional<std::string> explain_command_words(CLI::App& app, const std::vector<std::string>& words) {
+    CLI::App* level = &app;
+    for (std::size_t index = 0; index < words.size(); ++index) {
+        const std::string& word = words[index];
+        if (word == "--") break;
+        if (word.starts_with("-")) {
+            // An option's value is not a command name: skip it when it follows as the next word.
+            const std::string name = word.substr(0, word.find('='));
+            const CLI::Option* option = option_named(*level, name);
+            if (name.size() == word.size() && option != nullptr && option->get_items_expected_min() > 0) ++index;
+            continue;
+        }
+        const auto commands = level->get_subcommands([](CLI::App*) { return true; });
+        if (commands.empty()) return std::nullopt;  // a command's own arguments follow
+        const auto named = std::find_if(commands.begin(), commands.end(),
+                                        [&word](const CLI::App* command) { return command->check_name(word); });
+        if (named != commands.end()) {
+            level = *named;
+            continue;
+        }
+        std::vector<std::string> names;
+        for (const CLI::App* command : commands) {
+            if (!command->get_group().empty()) names.push_back(command->get_name());
+        }
+        std::string message = fmt::format("`{}` is not {}", word,
+                                          level == &app ? std::string("an ephemery command")
+                                                        : fmt::format("a subcommand of `{}`", command_path(*level)));
+        if (const auto nearest = closest_match(word, names)) message += fmt::format("; did you mean `{}`?", *nearest);
+        return message +
+               fmt::format(" The commands: {}. `{} --help` describes them.", join(names, ", "), command_path(*level));
+    }
+    if (level->get_require_subcommand_min() == 0) return std::nullopt;
+    std::vector<std::string> names;
+    for (const CLI::App* command : level->get_subcommands([](CLI::App*) { return true; })) {
+        if (!command->get_group().empty()) names.push_back(command->get_name());
+    }
+    return fmt::format("`{}` needs a command: {}. `{} --help` describes them.", command_path(*level), join(names, ", "),
+                       command_path(*level));
+}
+
 int run(int argc, char** argv) {
     infra::configure_logging({});
     CommandContext context;
@@ -92,6 +156,16 @@ int run(int argc, char** argv) {
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& error) {
+        if (dynamic_cast<const CLI::RequiredError*>(&error) != nullptr ||
+            dynamic_cast<const CLI::ExtrasError*>(&error) != nullptr) {
+            const std::span<char*> arguments(argv, static_cast<std::size_t>(argc));
+            const std::vector<std::string> words(arguments.begin() + std::min<std::ptrdiff_t>(argc, 1),
+                                                 arguments.end());
+            if (const auto explained = explain_command_words(app, words)) {
+                print_stderr("error: {}\n", *explained);
+                return to_int(ExitCode::usage_error);
+            }
+        }
         const int printed = app.exit(error);  // prints help, the version or the parse error
         return printed == 0 ? to_int(ExitCode::ok) : to_int(ExitCode::usage_error);
     }

@@ -1,6 +1,7 @@
 #include "checkpoint/fetch.hpp"
 #include "checkpoint/server.hpp"
 #include "cli/commands.hpp"
+#include "cli/terminal.hpp"
 #include "genesis/fetch.hpp"
 #include "genesis/store.hpp"
 
@@ -57,7 +58,7 @@ std::optional<Chain> load_chain(const CommandContext& context, const std::string
     if (!loaded) return std::nullopt;
     auto facts = installed_network(loaded->outcome.config, release_dir);
     if (!facts) {
-        fmt::print(stderr, "error: {}\n", facts.error().message);
+        print_stderr("error: {}\n", facts.error().message);
         return std::nullopt;
     }
     return Chain{.config = std::move(loaded->outcome.config), .facts = std::move(*facts)};
@@ -87,7 +88,7 @@ void print_report(const checkpoint::FetchReport& report) {
         fmt::print("verified and installed: slot {} ({}), state root {}, {} MB, in {}\n", entry.slot, entry.fork,
                    beacon::root_hex(entry.state_root), entry.state_bytes / 1000000, entry.dir.string());
     } else {
-        fmt::print(stderr, "error: {}\n", report.problem);
+        print_stderr("error: {}\n", report.problem);
     }
 }
 
@@ -109,14 +110,14 @@ ExitCode run_fetch(const CommandContext& context, const FetchOptions& options) {
         request.http.stall_timeout = std::min(request.http.stall_timeout, request.http.request_timeout);
     }
     if (request.quorum > request.providers.size()) {
-        fmt::print(stderr, "error: a quorum of {} needs at least {} providers; {} given\n", request.quorum,
-                   request.quorum, request.providers.size());
+        print_stderr("error: a quorum of {} needs at least {} providers; {} given\n", request.quorum, request.quorum,
+                     request.providers.size());
         return ExitCode::usage_error;
     }
     auto cache = cache_for(config);
     const auto report = checkpoint::fetch_checkpoint(request, cache);
     if (!report) {
-        fmt::print(stderr, "error: {}\n", report.error().message);
+        print_stderr("error: {}\n", report.error().message);
         return ExitCode::runtime_failure;
     }
     if (options.json) {
@@ -135,9 +136,8 @@ ExitCode run_serve(const CommandContext& context, const ServeOptions& options) {
     const auto cache = cache_for(config);
     const auto entry = cache.latest(facts.genesis.genesis_validators_root);
     if (!entry) {
-        fmt::print(stderr,
-                   "error: {} holds no verified checkpoint of this chain; run `ephemery checkpoint fetch` first\n",
-                   cache.dir().string());
+        print_stderr("error: {} holds no verified checkpoint of this chain; run `ephemery checkpoint fetch` first\n",
+                     cache.dir().string());
         return ExitCode::usage_error;
     }
     // Signals are taken by sigwait below, so block them before the server's threads start.
@@ -151,7 +151,7 @@ ExitCode run_serve(const CommandContext& context, const ServeOptions& options) {
         .port = options.port.value_or(static_cast<std::uint16_t>(config.checkpoint.serve_port))};
     auto server = checkpoint::CheckpointServer::start(*entry, facts, settings);
     if (!server) {
-        fmt::print(stderr, "error: {}\n", server.error().message);
+        print_stderr("error: {}\n", server.error().message);
         return ExitCode::runtime_failure;
     }
     fmt::print("serving the verified checkpoint of slot {} (epoch {}, {}) on http://127.0.0.1:{}\n", entry->slot,

@@ -1,4 +1,5 @@
 #include "cli/commands.hpp"
+#include "cli/terminal.hpp"
 #include "clients/catalog.hpp"
 
 #include <fmt/format.h>
@@ -73,10 +74,10 @@ ExitCode run_clients(const std::string& name, bool json) {
         if (name.empty() || spec.name == name) chosen.push_back(&spec);
     }
     if (chosen.empty()) {
-        fmt::print(stderr,
-                   "error: unknown client '{}'; known: geth, nethermind, besu, erigon, reth, lighthouse, prysm, "
-                   "teku, nimbus, lodestar, grandine\n",
-                   name);
+        print_stderr(
+            "error: unknown client '{}'; known: geth, nethermind, besu, erigon, reth, lighthouse, prysm, "
+            "teku, nimbus, lodestar, grandine\n",
+            name);
         return ExitCode::usage_error;
     }
     if (json) {

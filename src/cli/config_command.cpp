@@ -1,6 +1,10 @@
 #include "cli/commands.hpp"
+#include "cli/terminal.hpp"
 #include "config/emit.hpp"
+#include "daemon/node_daemon.hpp"
 #include "infra/files.hpp"
+#include "reset/plan.hpp"
+#include "reset/tree.hpp"
 
 #include <fmt/format.h>
 
@@ -24,13 +28,13 @@ ExitCode run_init(const CommandContext& context, const InitOptions& options) {
     }
     std::error_code error;
     if (std::filesystem::exists(target, error) && !options.force) {
-        fmt::print(stderr, "error: {} already exists; pass --force to replace it (the old file is then lost)\n",
-                   target.string());
+        print_stderr("error: {} already exists; pass --force to replace it (the old file is then lost)\n",
+                     target.string());
         return ExitCode::usage_error;
     }
     // 0600: the file may later hold inline webhook URLs or other credentials.
     if (auto status = infra::write_file_atomically(target, text, infra::owner_only); !status) {
-        fmt::print(stderr, "error: {}\n", status.error().message);
+        print_stderr("error: {}\n", status.error().message);
         return ExitCode::runtime_failure;
     }
     fmt::print("wrote {}; edit it, then run `ephemery -c {} config check`\n", target.string(), target.string());
@@ -48,13 +52,38 @@ nlohmann::ordered_json diagnostics_json(const std::vector<config::Diagnostic>& d
     return items;
 }
 
+// A client data dir that overlaps a path the node owns (reth's data_dir: <data_dir>/archive) would let a reset
+// delete the node's archives or releases: an error here, as `reset plan` and `reset run` refuse it. Symlinks are
+// resolved as a reset resolves them; relative or empty dirs are the schema's to report.
+std::vector<config::Diagnostic> client_data_dir_diagnostics(const config::Config& config, const std::string& source) {
+    const auto resolved = [](const std::filesystem::path& directory) {
+        auto checked = reset::checked_data_dir(directory, "data_dir");
+        return checked ? std::move(checked).value() : directory.lexically_normal();
+    };
+    auto instances = daemon::node_instances(config.network.name, config.data_dir, config.node);
+    for (auto& instance : instances) instance.data_dir = resolved(instance.data_dir);
+    std::vector<config::Diagnostic> diagnostics;
+    for (auto& message : reset::data_dir_conflicts(resolved(config.data_dir), instances)) {
+        diagnostics.push_back({.severity = config::Diagnostic::Severity::error,
+                               .where = source,
+                               .key = {},
+                               .message = std::move(message),
+                               .line = 0,
+                               .column = 0});
+    }
+    return diagnostics;
+}
+
 ExitCode run_check(const CommandContext& context, bool json) {
     auto loaded = read_configuration(context.global);
     if (!loaded) {
-        fmt::print(stderr, "error: {}\n", loaded.error().message);
+        print_stderr("error: {}\n", loaded.error().message);
         return ExitCode::usage_error;
     }
-    const auto& outcome = loaded->outcome;
+    auto& outcome = loaded->outcome;
+    for (auto& diagnostic : client_data_dir_diagnostics(outcome.config, loaded->source)) {
+        outcome.diagnostics.push_back(std::move(diagnostic));
+    }
     if (json) {
         print_json({{"source", loaded->source},
                     {"valid", outcome.ok()},

@@ -1,4 +1,5 @@
 #include "cli/context.hpp"
+#include "cli/terminal.hpp"
 
 #include "config/sources.hpp"
 #include "infra/logging.hpp"
@@ -36,14 +37,13 @@ Result<LoadedConfig> read_configuration(const GlobalOptions& global) {
 std::optional<LoadedConfig> load_configuration(const GlobalOptions& global) {
     auto loaded = read_configuration(global);
     if (!loaded) {
-        fmt::print(stderr, "error: {}\n", loaded.error().message);
+        print_stderr("error: {}\n", loaded.error().message);
         return std::nullopt;
     }
     const auto& outcome = loaded->outcome;
     if (!outcome.ok()) {
-        for (const auto& diagnostic : outcome.diagnostics) fmt::print(stderr, "{}\n", config::to_string(diagnostic));
-        fmt::print(stderr, "{}: the configuration has errors (check it with `ephemery config check`)\n",
-                   loaded->source);
+        for (const auto& diagnostic : outcome.diagnostics) print_stderr("{}\n", config::to_string(diagnostic));
+        print_stderr("{}: the configuration has errors (check it with `ephemery config check`)\n", loaded->source);
         return std::nullopt;
     }
     for (const auto& diagnostic : outcome.diagnostics) spdlog::warn("{}", config::to_string(diagnostic));

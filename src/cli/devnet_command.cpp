@@ -2,6 +2,7 @@
 // engine and supervisor as a public node (src/rehearsal).
 #include "cli/commands.hpp"
 #include "cli/run_daemon.hpp"
+#include "cli/terminal.hpp"
 #include "core/time_format.hpp"
 #include "daemon/node_daemon.hpp"
 #include "devnet/release.hpp"
@@ -68,35 +69,35 @@ ExitCode run_devnet(const CommandContext& context, const DevnetOptions& options)
     const char* path = std::getenv("PATH");  // NOLINT(concurrency-mt-unsafe): read once, before any thread starts
     auto program = runtime::find_program(options.lodestar, path == nullptr ? "" : path);
     if (!program) {
-        fmt::print(stderr,
-                   "error: --lodestar {}: {}; `make lodestar` installs the pinned, patched Lodestar v1.5.1 into "
-                   "tools/lodestar (then pass --lodestar tools/lodestar/node_modules/.bin/lodestar)\n",
-                   options.lodestar, program.error().message);
+        print_stderr(
+            "error: --lodestar {}: {}; `make lodestar` installs the pinned, patched Lodestar v1.5.1 into "
+            "tools/lodestar (then pass --lodestar tools/lodestar/node_modules/.bin/lodestar)\n",
+            options.lodestar, program.error().message);
         return ExitCode::usage_error;
     }
     if (::access(program->c_str(), X_OK) != 0) {
-        fmt::print(stderr,
-                   "error: --lodestar {}: not an executable file; `make lodestar` installs the pinned, patched "
-                   "Lodestar v1.5.1 (tools/lodestar/node_modules/.bin/lodestar)\n",
-                   program->string());
+        print_stderr(
+            "error: --lodestar {}: not an executable file; `make lodestar` installs the pinned, patched "
+            "Lodestar v1.5.1 (tools/lodestar/node_modules/.bin/lodestar)\n",
+            program->string());
         return ExitCode::usage_error;
     }
     devnet.lodestar = fs::absolute(*program).string();
     if (auto running = daemon::find_running_daemon(devnet.data_dir); running && *running) {
-        fmt::print(stderr, "error: a devnet already runs for {} (pid {}); `ephemery --data-dir {} status` shows it\n",
-                   devnet.data_dir.string(), (*running)->pid, devnet.data_dir.string());
+        print_stderr("error: a devnet already runs for {} (pid {}); `ephemery --data-dir {} status` shows it\n",
+                     devnet.data_dir.string(), (*running)->pid, devnet.data_dir.string());
         return ExitCode::runtime_failure;
     }
     const std::int64_t now = infra::unix_now();
     auto settings = rehearsal::prepare_devnet(devnet, now);
     if (!settings) {
-        fmt::print(stderr, "error: {}\n", settings.error().message);
+        print_stderr("error: {}\n", settings.error().message);
         return settings.error().code == Errc::invalid_argument ? ExitCode::usage_error : ExitCode::runtime_failure;
     }
     const auto shown = *settings;
     return run_daemon(std::move(settings).value(), [&shown, &devnet](const Status& status, int port) {
         if (!status) {
-            fmt::print(stderr, "error: {}\n", status.error().message);
+            print_stderr("error: {}\n", status.error().message);
             return;
         }
         print_ready(shown, devnet, port);

@@ -1,4 +1,5 @@
 #include "cli/commands.hpp"
+#include "cli/terminal.hpp"
 #include "genesis/fetch.hpp"
 #include "genesis/store.hpp"
 #include "infra/clock.hpp"
@@ -65,7 +66,7 @@ ExitCode run_fetch(const CommandContext& context, const FetchOptions& options) {
     const config::Config& config = loaded->outcome.config;
     const auto iteration = requested_iteration(options, config.network.schedule);
     if (!iteration) {
-        fmt::print(stderr, "error: {}\n", iteration.error().message);
+        print_stderr("error: {}\n", iteration.error().message);
         return ExitCode::usage_error;
     }
     genesis::FetchRequest request;
@@ -80,7 +81,7 @@ ExitCode run_fetch(const CommandContext& context, const FetchOptions& options) {
 
     const auto outcome = genesis::fetch_release(request);
     if (!outcome) {
-        fmt::print(stderr, "error: {}\n", outcome.error().message);
+        print_stderr("error: {}\n", outcome.error().message);
         return exit_code_for(outcome.error());
     }
     if (options.json) {
@@ -114,14 +115,13 @@ ExitCode run_verify(const CommandContext& context, const VerifyOptions& options)
     if (!loaded) return ExitCode::usage_error;
     const auto files = genesis::load_release_dir(options.directory);
     if (!files) {
-        fmt::print(stderr, "error: {}\n", files.error().message);
+        print_stderr("error: {}\n", files.error().message);
         return files.error().code == Errc::verification_failed ? ExitCode::check_failed : ExitCode::usage_error;
     }
     const auto iteration = options.iteration ? options.iteration : release::declared_iteration(*files);
     if (!iteration) {
-        fmt::print(stderr,
-                   "error: {} does not say its iteration (retention.vars ITERATION_NUMBER); pass --iteration N\n",
-                   options.directory);
+        print_stderr("error: {} does not say its iteration (retention.vars ITERATION_NUMBER); pass --iteration N\n",
+                     options.directory);
         return ExitCode::check_failed;
     }
     const auto report = release::verify_release(*files, expectation_for(loaded->outcome.config, *iteration));
@@ -151,7 +151,7 @@ ExitCode run_show(const CommandContext& context, bool json) {
     const genesis::ReleaseStore store(loaded->outcome.config.data_dir);
     const auto releases = store.list();
     if (!releases) {
-        fmt::print(stderr, "error: {}\n", releases.error().message);
+        print_stderr("error: {}\n", releases.error().message);
         return ExitCode::runtime_failure;
     }
     if (json) {

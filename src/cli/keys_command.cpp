@@ -1,4 +1,5 @@
 #include "cli/commands.hpp"
+#include "cli/terminal.hpp"
 #include "clients/catalog.hpp"
 #include "core/text.hpp"
 #include "infra/files.hpp"
@@ -114,8 +115,8 @@ std::optional<keyfiles::Layout> layout_option(const std::string& client) {
 
 bool report_bad_client(const std::string& client) {
     if (client.empty() || keyfiles::parse_layout(client)) return false;
-    (void)std::fprintf(stderr, "error: --client %s is not a known layout (allowed: %s)\n", client.c_str(),
-                       join(keyfiles::layout_names(), ", ").c_str());
+    print_stderr("error: --client {} is not a known layout (allowed: {})\n", client,
+                 join(keyfiles::layout_names(), ", "));
     return true;
 }
 
@@ -131,10 +132,10 @@ ExitCode run_check(const CheckCommandOptions& options, const GlobalOptions& glob
         if (!loaded) return ExitCode::usage_error;
         const auto& settings = loaded->outcome.config.validators;
         if (settings.keystores_dir.empty()) {
-            (void)std::fprintf(stderr,
-                               "error: no keystore directory given: pass PATH, or set validators.keystores_dir in "
-                               "%s\n",
-                               loaded->source.c_str());
+            print_stderr(
+                "error: no keystore directory given: pass PATH, or set validators.keystores_dir in "
+                "{}\n",
+                loaded->source);
             return ExitCode::usage_error;
         }
         keyfiles::DiscoverRequest request{settings.keystores_dir, layout, password_file, std::nullopt};
@@ -151,7 +152,7 @@ ExitCode run_check(const CheckCommandOptions& options, const GlobalOptions& glob
     for (const auto& request : requests) {
         auto discovery = keyfiles::discover(request);
         if (!discovery) {
-            (void)std::fprintf(stderr, "error: %s\n", discovery.error().message.c_str());
+            print_stderr("error: {}\n", discovery.error().message);
             return ExitCode::usage_error;
         }
         layouts.push_back({{"path", request.root.string()}, {"layout", keyfiles::layout_name(discovery->layout)}});
@@ -207,7 +208,7 @@ ExitCode run_rotate(const RotateCommandOptions& options) {
     if (report_bad_client(options.client)) return ExitCode::usage_error;
     auto new_password_text = infra::read_file(options.new_password_file, std::size_t{64} << 10U);
     if (!new_password_text) {
-        (void)std::fprintf(stderr, "error: --new-password-file: %s\n", new_password_text.error().message.c_str());
+        print_stderr("error: --new-password-file: {}\n", new_password_text.error().message);
         return ExitCode::usage_error;
     }
     const SecretString new_password(
@@ -216,17 +217,17 @@ ExitCode run_rotate(const RotateCommandOptions& options) {
     for (const auto& path : options.paths) {
         auto discovery = keyfiles::discover({path, layout_option(options.client), std::nullopt, std::nullopt});
         if (!discovery) {
-            (void)std::fprintf(stderr, "error: %s\n", discovery.error().message.c_str());
+            print_stderr("error: {}\n", discovery.error().message);
             return ExitCode::usage_error;
         }
         // A rotation that stopped half-way is finished first; then the keys are read again.
         const auto journals = keyfiles::interrupted_rotations(*discovery);
         for (const auto& journal : journals) {
             if (auto status = keyfiles::resume_rotation(journal); !status) {
-                (void)std::fprintf(stderr, "error: %s\n", status.error().message.c_str());
+                print_stderr("error: {}\n", status.error().message);
                 return ExitCode::runtime_failure;
             }
-            (void)std::fprintf(stderr, "finished the interrupted rotation of %s\n", journal.c_str());
+            print_stderr("finished the interrupted rotation of {}\n", journal.string());
         }
         if (!journals.empty()) {
             discovery = keyfiles::discover({path, layout_option(options.client), std::nullopt, std::nullopt});
@@ -234,7 +235,7 @@ ExitCode run_rotate(const RotateCommandOptions& options) {
         }
         auto rotated = keyfiles::rotate_passwords(*discovery, new_password, options.threads);
         if (!rotated) {
-            (void)std::fprintf(stderr, "error: %s\n", rotated.error().message.c_str());
+            print_stderr("error: {}\n", rotated.error().message);
             return exit_code_of(rotated.error());
         }
         for (const auto& key : *rotated) {
@@ -259,7 +260,7 @@ std::variant<CheckedKeys, ExitCode> checked_keys(const ImportCommandOptions& opt
     if (!options.password_file.empty()) password_file = options.password_file;
     auto source = keyfiles::discover({options.from, std::nullopt, password_file, std::nullopt});
     if (!source) {
-        (void)std::fprintf(stderr, "error: --from: %s\n", source.error().message.c_str());
+        print_stderr("error: --from: {}\n", source.error().message);
         return ExitCode::usage_error;
     }
     const auto summary = keys::check_keystores(source->candidates, keyfiles::machine_check_options(0));
@@ -290,7 +291,7 @@ ExitCode run_import_into_layout(const ImportCommandOptions& options) {
     if (report_bad_client(options.client)) return ExitCode::usage_error;
     const auto target = keyfiles::parse_layout(options.client);
     if (auto status = keyfiles::can_import_into(*target); !status) {
-        (void)std::fprintf(stderr, "error: --client %s: %s\n", options.client.c_str(), status.error().message.c_str());
+        print_stderr("error: --client {}: {}\n", options.client, status.error().message);
         return ExitCode::usage_error;
     }
     auto checked = checked_keys(options);
@@ -298,7 +299,7 @@ ExitCode run_import_into_layout(const ImportCommandOptions& options) {
     const auto& batch = std::get<CheckedKeys>(checked);
     auto imported = keyfiles::import_keys(batch.source, batch.pubkeys, *target, options.to);
     if (!imported) {
-        (void)std::fprintf(stderr, "error: %s\n", imported.error().message.c_str());
+        print_stderr("error: {}\n", imported.error().message);
         return exit_code_of(imported.error());
     }
     nlohmann::ordered_json keys_json = nlohmann::ordered_json::array();
@@ -451,7 +452,7 @@ Result<Protection> slashing_protection(const ImportCommandOptions& options, cons
 }
 
 ExitCode keymanager_failure(const Error& error) {
-    (void)std::fprintf(stderr, "error: %s\n", error.message.c_str());
+    print_stderr("error: {}\n", error.message);
     switch (error.code) {
         case Errc::invalid_argument:
         case Errc::not_found:

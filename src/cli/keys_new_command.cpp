@@ -1,4 +1,5 @@
 #include "cli/commands.hpp"
+#include "cli/terminal.hpp"
 #include "core/text.hpp"
 #include "infra/clock.hpp"
 #include "keyfiles/generate.hpp"
@@ -35,7 +36,7 @@ struct NewOptions {
 };
 
 ExitCode usage_error(const std::string& message) {
-    fmt::print(stderr, "error: {}\n", message);
+    print_stderr("error: {}\n", message);
     return ExitCode::usage_error;
 }
 
@@ -174,7 +175,7 @@ ExitCode run_new(const CommandContext& context, const NewOptions& options) {
         }
         auto mnemonic = keyfiles::create_mnemonic_file(options.generate_mnemonic);
         if (!mnemonic) {
-            fmt::print(stderr, "error: --generate-mnemonic: {}\n", mnemonic.error().message);
+            print_stderr("error: --generate-mnemonic: {}\n", mnemonic.error().message);
             return mnemonic.error().code == Errc::invalid_argument ? ExitCode::usage_error : ExitCode::runtime_failure;
         }
         request.mnemonic = std::move(mnemonic).value();
@@ -191,7 +192,7 @@ ExitCode run_new(const CommandContext& context, const NewOptions& options) {
 
     const auto set = keyfiles::generate_keys(request);
     if (!set) {
-        fmt::print(stderr, "error: {}\n", set.error().message);
+        print_stderr("error: {}\n", set.error().message);
         return set.error().code == Errc::invalid_argument ? ExitCode::usage_error : ExitCode::runtime_failure;
     }
     print_outcome(options, *set, request);

@@ -2,6 +2,7 @@
 // (size-rotated by the supervisor); Compose and systemd keep it themselves, so their own tools show it.
 #include "cli/commands.hpp"
 #include "cli/node_backends.hpp"
+#include "cli/terminal.hpp"
 #include "daemon/node_daemon.hpp"
 #include "infra/process.hpp"
 
@@ -100,8 +101,8 @@ ExitCode run_logs(const CommandContext& context, const LogsOptions& options) {
                          .partial = {}});
     }
     if (files.empty()) {
-        fmt::print(stderr, "error: this node runs no {} client (roles: execution, consensus, validator; or daemon)\n",
-                   options.role);
+        print_stderr("error: this node runs no {} client (roles: execution, consensus, validator; or daemon)\n",
+                     options.role);
         return ExitCode::usage_error;
     }
     if (config.node.backend != node::Backend::native) {
@@ -116,7 +117,7 @@ ExitCode run_logs(const CommandContext& context, const LogsOptions& options) {
     for (auto& file : files) {
         struct stat info {};
         if (::stat(file.path.c_str(), &info) != 0) {
-            fmt::print(stderr, "{}: no log yet ({} does not exist)\n", file.label, file.path.string());
+            print_stderr("{}: no log yet ({} does not exist)\n", file.label, file.path.string());
             continue;
         }
         any = true;

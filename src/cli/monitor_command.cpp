@@ -2,6 +2,7 @@
 // (analytics over a period of that history).
 #include "analytics/report.hpp"
 #include "cli/commands.hpp"
+#include "cli/terminal.hpp"
 #include "collector/collector.hpp"
 #include "core/text.hpp"
 #include "history/store.hpp"
@@ -82,12 +83,12 @@ ExitCode run_once(const CommandContext& context, const OnceOptions& options) {
     std::filesystem::create_directories(settings.data_dir, ignored);  // the state is downloaded there
     auto collector = collector::Collector::create(std::move(settings));
     if (!collector) {
-        fmt::print(stderr, "error: {}\n", collector.error().message);
+        print_stderr("error: {}\n", collector.error().message);
         return ExitCode::runtime_failure;
     }
     auto snapshot = (*collector)->judge_once(options.epoch);
     if (!snapshot) {
-        fmt::print(stderr, "error: {}\n", snapshot.error().message);
+        print_stderr("error: {}\n", snapshot.error().message);
         const auto code = snapshot.error().code;
         if (code == Errc::invalid_argument) return ExitCode::usage_error;
         return code == Errc::not_found ? ExitCode::check_failed : ExitCode::runtime_failure;
@@ -135,15 +136,15 @@ std::optional<history::HistoryStore> open_history(const config::Config& config) 
     const auto path = config.data_dir / std::string(history::database_file);
     std::error_code ignored;
     if (!std::filesystem::exists(path, ignored)) {
-        fmt::print(stderr,
-                   "error: there is no monitoring history at {}: `ephemery up` (or `ephemery devnet`) writes "
-                   "it while monitoring.enabled is true\n",
-                   path.string());
+        print_stderr(
+            "error: there is no monitoring history at {}: `ephemery up` (or `ephemery devnet`) writes "
+            "it while monitoring.enabled is true\n",
+            path.string());
         return std::nullopt;
     }
     auto store = history::HistoryStore::open(path);
     if (!store) {
-        fmt::print(stderr, "error: {}\n", store.error().message);
+        print_stderr("error: {}\n", store.error().message);
         return std::nullopt;
     }
     return std::move(*store);
@@ -166,7 +167,7 @@ ExitCode run_history(const CommandContext& context, const HistoryOptions& option
     for (const auto* failed : {rows ? nullptr : &rows.error(), nodes ? nullptr : &nodes.error(),
                                iterations ? nullptr : &iterations.error(), alerts ? nullptr : &alerts.error()}) {
         if (failed != nullptr) {
-            fmt::print(stderr, "error: {}\n", failed->message);
+            print_stderr("error: {}\n", failed->message);
             return ExitCode::runtime_failure;
         }
     }
@@ -218,7 +219,7 @@ ExitCode run_report(const CommandContext& context, const ReportOptions& options)
     const auto format = analytics::parse_format(options.format);
     for (const auto* problem : {window ? nullptr : &window.error(), format ? nullptr : &format.error()}) {
         if (problem != nullptr) {
-            fmt::print(stderr, "error: {}\n", problem->message);
+            print_stderr("error: {}\n", problem->message);
             return ExitCode::usage_error;
         }
     }
@@ -239,7 +240,7 @@ ExitCode run_report(const CommandContext& context, const ReportOptions& options)
     for (const auto* failed : {validators ? nullptr : &validators.error(), nodes ? nullptr : &nodes.error(),
                                networks ? nullptr : &networks.error()}) {
         if (failed != nullptr) {
-            fmt::print(stderr, "error: {}\n", failed->message);
+            print_stderr("error: {}\n", failed->message);
             return ExitCode::runtime_failure;
         }
     }
@@ -254,10 +255,10 @@ ExitCode run_report(const CommandContext& context, const ReportOptions& options)
     using std::filesystem::perms;
     const auto mode = perms::owner_read | perms::owner_write | perms::group_read | perms::others_read;
     if (auto written = infra::write_file_atomically(options.output, text, mode); !written) {
-        fmt::print(stderr, "error: --output {}: {}\n", options.output, written.error().message);
+        print_stderr("error: --output {}: {}\n", options.output, written.error().message);
         return ExitCode::runtime_failure;
     }
-    fmt::print(stderr, "report written to {}\n", options.output);
+    print_stderr("report written to {}\n", options.output);
     return ExitCode::ok;
 }
 

@@ -1,4 +1,5 @@
 #include "cli/commands.hpp"
+#include "cli/terminal.hpp"
 #include "core/time_format.hpp"
 #include "infra/clock.hpp"
 #include "network/schedule.hpp"
@@ -78,16 +79,16 @@ ExitCode run_network(const CommandContext& context, const NetworkOptions& option
         iteration = *live;
     } else {
         const auto first = network::describe_iteration(schedule, schedule.base_iteration);
-        fmt::print(stderr,
-                   "error: {} is before iteration {} ({}), where the {} schedule begins; earlier iterations are legacy "
-                   "and not modelled. Pass --iteration N to see what is known about one.\n",
-                   format_utc(at), schedule.base_iteration,
-                   first && first->times ? format_utc(first->times->el_genesis_time) : "?", config->network.name);
+        print_stderr(
+            "error: {} is before iteration {} ({}), where the {} schedule begins; earlier iterations are legacy "
+            "and not modelled. Pass --iteration N to see what is known about one.\n",
+            format_utc(at), schedule.base_iteration,
+            first && first->times ? format_utc(first->times->el_genesis_time) : "?", config->network.name);
         return ExitCode::usage_error;
     }
     const auto info = network::describe_iteration(schedule, iteration);
     if (!info) {
-        fmt::print(stderr, "error: --iteration: {}\n", info.error().message);
+        print_stderr("error: --iteration: {}\n", info.error().message);
         return ExitCode::usage_error;
     }
     if (options.json) {

@@ -1,4 +1,5 @@
 #include "cli/node_backends.hpp"
+#include "cli/terminal.hpp"
 
 #include "daemon/node_daemon.hpp"
 #include "daemon/tool_backend.hpp"
@@ -37,9 +38,13 @@ ExitCode stop_tool_clients(const config::Config& config) {
     const auto tools = tool_settings();
     const auto instances = daemon::node_instances(config.network.name, config.data_dir, config.node);
     if (config.node.backend == node::Backend::compose) {
+        if (auto available = daemon::check_compose_plugin(tools.docker); !available) {
+            print_stderr("error: {}\n", available.error().message);
+            return ExitCode::runtime_failure;
+        }
         daemon::ComposeControl compose(compose_target(config, tools), {});
         if (auto down = compose.down(); !down) {
-            fmt::print(stderr, "error: {}\n", down.error().message);
+            print_stderr("error: {}\n", down.error().message);
             return ExitCode::runtime_failure;
         }
         fmt::print("the containers are stopped and removed (their data dirs are kept)\n");
@@ -49,7 +54,7 @@ ExitCode stop_tool_clients(const config::Config& config) {
     ExitCode code = ExitCode::ok;
     for (std::size_t index = instances.size(); index-- > 0;) {  // validator, consensus, execution
         if (auto stopped = systemd.stop(instances[index]); !stopped) {
-            fmt::print(stderr, "error: {}\n", stopped.error().message);
+            print_stderr("error: {}\n", stopped.error().message);
             code = ExitCode::runtime_failure;
         }
     }
@@ -68,7 +73,7 @@ ExitCode exec_tool_logs(const config::Config& config, const std::vector<std::str
     } else if (services.size() == 1) {
         argv = daemon::journalctl_logs(systemd_target(tools), daemon::systemd_unit(services.front()), options);
     } else {
-        fmt::print(stderr, "error: with systemd, name one role: ephemery logs execution|consensus|validator\n");
+        print_stderr("error: with systemd, name one role: ephemery logs execution|consensus|validator\n");
         return ExitCode::usage_error;
     }
     std::vector<char*> pointers;
@@ -76,7 +81,7 @@ ExitCode exec_tool_logs(const config::Config& config, const std::vector<std::str
     for (auto& argument : argv) pointers.push_back(argument.data());
     pointers.push_back(nullptr);
     ::execvp(pointers.front(), pointers.data());
-    fmt::print(stderr, "error: cannot run {}: {}\n", argv.front(), std::generic_category().message(errno));
+    print_stderr("error: cannot run {}: {}\n", argv.front(), std::generic_category().message(errno));
     return ExitCode::runtime_failure;
 }
 

@@ -5,6 +5,7 @@
 #include "cli/commands.hpp"
 #include "cli/node_backends.hpp"
 #include "cli/run_daemon.hpp"
+#include "cli/terminal.hpp"
 #include "core/text.hpp"
 #include "core/time_format.hpp"
 #include "daemon/node_daemon.hpp"
@@ -103,7 +104,10 @@ void print_started(const daemon::DaemonSettings& settings, pid_t pid, int port) 
     fmt::print("ephemery daemon started (pid {}) for {}\n", pid, settings.data_dir.string());
     if (port > 0) fmt::print("  control API  http://{}:{}/api/v1/status\n", settings.api.listen_address, port);
     fmt::print("  logs         {}\n", (settings.data_dir / daemon::logs_dir).string());
-    fmt::print("  status       ephemery status    stop: ephemery down\n");
+    // The data dir named: the daemon may run from a --data-dir, config file or variable this shell will not repeat.
+    const std::string data_dir = shell_word(settings.data_dir.string());
+    fmt::print("  status       ephemery --data-dir {} status    stop: ephemery --data-dir {} down\n", data_dir,
+               data_dir);
 }
 
 // --detach: the daemon runs in a new session with its output in <data-dir>/logs/ephemery.log; this process
@@ -113,19 +117,19 @@ ExitCode detach(const daemon::DaemonSettings& settings) {
     std::error_code error;
     fs::create_directories(log_dir, error);
     if (error) {
-        fmt::print(stderr, "error: cannot create {}: {}\n", log_dir.string(), error.message());
+        print_stderr("error: cannot create {}: {}\n", log_dir.string(), error.message());
         return ExitCode::runtime_failure;
     }
     const fs::path log_file = log_dir / "ephemery.log";
     const int log_fd = ::open(log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
     std::array<int, 2> report{-1, -1};
     if (log_fd < 0 || ::pipe2(report.data(), O_CLOEXEC) != 0) {
-        fmt::print(stderr, "error: cannot prepare {}: {}\n", log_file.string(), std::generic_category().message(errno));
+        print_stderr("error: cannot prepare {}: {}\n", log_file.string(), std::generic_category().message(errno));
         return ExitCode::runtime_failure;
     }
     const pid_t child = ::fork();
     if (child < 0) {
-        fmt::print(stderr, "error: cannot start the daemon: {}\n", std::generic_category().message(errno));
+        print_stderr("error: cannot start the daemon: {}\n", std::generic_category().message(errno));
         return ExitCode::runtime_failure;
     }
     if (child == 0) {
@@ -154,8 +158,8 @@ ExitCode detach(const daemon::DaemonSettings& settings) {
     }
     ::close(report[0]);
     if (!message.starts_with("ok ")) {
-        fmt::print(stderr, "error: the daemon did not start: {}\n",
-                   message.empty() ? "it ended at once; see " + log_file.string() : message);
+        print_stderr("error: the daemon did not start: {}\n",
+                     message.empty() ? "it ended at once; see " + log_file.string() : message);
         return ExitCode::runtime_failure;
     }
     print_started(settings, child, std::stoi(message.substr(3)));
@@ -167,15 +171,15 @@ ExitCode run_up(const CommandContext& context, bool detached) {
     if (!loaded) return ExitCode::usage_error;
     const config::Config& config = loaded->outcome.config;
     if (auto running = daemon::find_running_daemon(config.data_dir); running && *running) {
-        fmt::print(stderr, "error: an ephemery daemon already runs for {} (pid {}); `ephemery status` shows it\n",
-                   config.data_dir.string(), (*running)->pid);
+        print_stderr("error: an ephemery daemon already runs for {} (pid {}); `ephemery status` shows it\n",
+                     config.data_dir.string(), (*running)->pid);
         return ExitCode::runtime_failure;
     }
     auto settings = daemon_settings(config);
     if (detached) return detach(settings);
     return run_daemon(settings, [&settings](const Status& status, int port) {
         if (!status) {
-            fmt::print(stderr, "error: {}\n", status.error().message);
+            print_stderr("error: {}\n", status.error().message);
             return;
         }
         print_started(settings, ::getpid(), port);
@@ -188,11 +192,11 @@ ExitCode run_up(const CommandContext& context, bool detached) {
 std::optional<daemon::RunningDaemon> running_daemon(const config::Config& config, bool quiet) {
     auto running = daemon::find_running_daemon(config.data_dir);
     if (!running) {
-        fmt::print(stderr, "error: {}\n", running.error().message);
+        print_stderr("error: {}\n", running.error().message);
         return std::nullopt;
     }
     if (!*running && !quiet) {
-        fmt::print(stderr, "no ephemery daemon runs for {}; start one with `ephemery up`\n", config.data_dir.string());
+        print_stderr("no ephemery daemon runs for {}; start one with `ephemery up`\n", config.data_dir.string());
     }
     return *running;
 }
@@ -215,8 +219,8 @@ ExitCode run_down(const CommandContext& context, int timeout_seconds) {
         return ExitCode::ok;
     }
     if (::kill(running->pid, SIGTERM) != 0) {
-        fmt::print(stderr, "error: cannot signal the daemon (pid {}): {}\n", running->pid,
-                   std::generic_category().message(errno));
+        print_stderr("error: cannot signal the daemon (pid {}): {}\n", running->pid,
+                     std::generic_category().message(errno));
         return ExitCode::runtime_failure;
     }
     fmt::print("stopping the ephemery daemon (pid {}) and its clients...\n", running->pid);
@@ -230,8 +234,8 @@ ExitCode run_down(const CommandContext& context, int timeout_seconds) {
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
-    fmt::print(stderr, "error: the daemon (pid {}) still runs after {} s; its log: {}\n", running->pid, timeout_seconds,
-               (config.data_dir / daemon::logs_dir / "ephemery.log").string());
+    print_stderr("error: the daemon (pid {}) still runs after {} s; its log: {}\n", running->pid, timeout_seconds,
+                 (config.data_dir / daemon::logs_dir / "ephemery.log").string());
     return ExitCode::runtime_failure;
 }
 
@@ -328,8 +332,8 @@ ExitCode run_status(const CommandContext& context, bool json) {
     }
     auto reply = api::get(endpoint_of(*running), "/api/v1/status");
     if (!reply || reply->status != 200 || !reply->body.is_object()) {
-        fmt::print(stderr, "error: the daemon (pid {}) does not answer its control API: {}\n", running->pid,
-                   reply ? api::reply_error(*reply) : reply.error().message);
+        print_stderr("error: the daemon (pid {}) does not answer its control API: {}\n", running->pid,
+                     reply ? api::reply_error(*reply) : reply.error().message);
         return ExitCode::runtime_failure;
     }
     if (json) {
@@ -345,7 +349,7 @@ ExitCode run_restart(const CommandContext& context, const std::string& role) {
     if (!loaded) return ExitCode::usage_error;
     const config::Config& config = loaded->outcome.config;
     if (!clients::role_from_name(role)) {
-        fmt::print(stderr, "error: {} is not a role: execution, consensus or validator\n", role);
+        print_stderr("error: {} is not a role: execution, consensus or validator\n", role);
         return ExitCode::usage_error;
     }
     const auto running = running_daemon(config, false);
@@ -353,12 +357,12 @@ ExitCode run_restart(const CommandContext& context, const std::string& role) {
     const fs::path token_file = config.data_dir / daemon::api_token_file;
     auto token = infra::read_file(token_file, 1024);
     if (!token) {
-        fmt::print(stderr, "error: cannot read the API token {}: {}\n", token_file.string(), token.error().message);
+        print_stderr("error: cannot read the API token {}: {}\n", token_file.string(), token.error().message);
         return ExitCode::runtime_failure;
     }
     auto reply = api::post(endpoint_of(*running), "/api/v1/restart/" + role, SecretString(std::string(trim(*token))));
     if (!reply || reply->status != 200) {
-        fmt::print(stderr, "error: {}\n", reply ? api::reply_error(*reply) : reply.error().message);
+        print_stderr("error: {}\n", reply ? api::reply_error(*reply) : reply.error().message);
         return reply && reply->status == 404 ? ExitCode::usage_error : ExitCode::runtime_failure;
     }
     fmt::print("restarted the {} client\n", role);

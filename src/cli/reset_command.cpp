@@ -1,4 +1,5 @@
 #include "cli/commands.hpp"
+#include "cli/terminal.hpp"
 #include "daemon/node_daemon.hpp"
 #include "infra/clock.hpp"
 #include "network/schedule.hpp"
@@ -54,7 +55,7 @@ std::optional<reset::Prepared> load_and_prepare(const CommandContext& context, c
     if (!loaded) return std::nullopt;
     auto prepared = prepare(loaded->outcome.config, options);
     if (!prepared) {
-        fmt::print(stderr, "error: {}\n", prepared.error().message);
+        print_stderr("error: {}\n", prepared.error().message);
         return std::nullopt;
     }
     return std::move(prepared).value();
@@ -132,7 +133,7 @@ ExitCode run_plan(const CommandContext& context, const ResetOptions& options) {
     if (!prepared) return ExitCode::usage_error;
     const auto previews = reset::preview_plan(prepared->plan);
     if (!previews) {
-        fmt::print(stderr, "error: {}\n", previews.error().message);
+        print_stderr("error: {}\n", previews.error().message);
         return ExitCode::runtime_failure;
     }
     if (options.json) {
@@ -162,21 +163,21 @@ ExitCode run_run(const CommandContext& context, const ResetOptions& options) {
     const auto prepared = load_and_prepare(context, options);
     if (!prepared) return ExitCode::usage_error;
     if (!prepared->refusals.empty()) {
-        fmt::print(stderr, "error: refusing to reset:\n");
-        for (const auto& refusal : prepared->refusals) fmt::print(stderr, "  - {}\n", refusal);
+        print_stderr("error: refusing to reset:\n");
+        for (const auto& refusal : prepared->refusals) print_stderr("  - {}\n", refusal);
         return ExitCode::check_failed;
     }
     if (auto running = daemon::find_running_daemon(prepared->plan.data_dir); running && *running) {
-        fmt::print(stderr,
-                   "error: the ephemery daemon (pid {}) runs this node and resets it itself; ask it with "
-                   "POST /api/v1/reset, or stop it first with `ephemery down`\n",
-                   (*running)->pid);
+        print_stderr(
+            "error: the ephemery daemon (pid {}) runs this node and resets it itself; ask it with "
+            "POST /api/v1/reset, or stop it first with `ephemery down`\n",
+            (*running)->pid);
         return ExitCode::runtime_failure;
     }
     reset::ExternalControl control;
     const auto outcome = reset::run_reset(*prepared, {.control = &control, .on_phase = {}});
     if (!outcome) {
-        fmt::print(stderr, "error: {}\n", outcome.error().message);
+        print_stderr("error: {}\n", outcome.error().message);
         return ExitCode::runtime_failure;
     }
     if (options.json) {

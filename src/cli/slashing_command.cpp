@@ -1,4 +1,6 @@
 #include "cli/commands.hpp"
+#include "cli/terminal.hpp"
+#include "core/text.hpp"
 #include "genesis/fetch.hpp"
 #include "genesis/store.hpp"
 #include "infra/files.hpp"
@@ -57,7 +59,7 @@ ExitCode exit_code_for(const Error& error) {
 }
 
 ExitCode fail(const Error& error) {
-    fmt::print(stderr, "error: {}\n", error.message);
+    print_stderr("error: {}\n", error.message);
     return exit_code_for(error);
 }
 
@@ -190,8 +192,8 @@ ExitCode run_export(const CommandContext& context, const ExportOptions& options)
                     {"genesis_validators_root", interchange->genesis_validators_root},
                     {"validators", interchange->data.size()}});
     } else {
-        fmt::print("exported {} validators ({} form, genesis validators root {}) from {} to {}\n",
-                   interchange->data.size(), options.minimal ? "minimal" : "complete",
+        fmt::print("exported {} ({} form, genesis validators root {}) from {} to {}\n",
+                   counted(interchange->data.size(), "validator"), options.minimal ? "minimal" : "complete",
                    interchange->genesis_validators_root, path.string(), options.out);
     }
     return ExitCode::ok;
@@ -238,7 +240,7 @@ ExitCode run_import(const CommandContext& context, const ImportOptions& options)
     auto database = slashing::Database::open(path, slashing::OpenMode::create_if_missing, expected->root);
     if (!database) {
         if (database.error().code == Errc::verification_failed) {
-            fmt::print(stderr, "note: the expected genesis validators root came from {}\n", expected->source);
+            print_stderr("note: the expected genesis validators root came from {}\n", expected->source);
         }
         return fail(database.error());
     }
@@ -257,8 +259,9 @@ ExitCode run_import(const CommandContext& context, const ImportOptions& options)
                     {"slashable", slashable}});
         return ExitCode::ok;
     }
-    fmt::print("imported {} validators ({} blocks, {} attestations) from {} into {}\n", report->validators,
-               report->blocks, report->attestations, fmt::join(options.files, ", "), path.string());
+    fmt::print("imported {} ({}, {}) from {} into {}\n", counted(report->validators, "validator"),
+               counted(report->blocks, "block"), counted(report->attestations, "attestation"),
+               fmt::join(options.files, ", "), path.string());
     fmt::print("genesis validators root {} (from {})\n", *expected->root, expected->source);
     if (!report->conflicts.empty()) {
         fmt::print("already passed by the database (kept its higher watermarks):\n");
@@ -295,8 +298,9 @@ ExitCode run_merge(const CommandContext& context, const MergeOptions& options) {
                     {"genesis_validators_root", merged->genesis_validators_root},
                     {"validators", merged->data.size()}});
     } else {
-        fmt::print("merged {} files into {}: {} validators in minimal form (genesis validators root {})\n",
-                   options.files.size(), options.out, merged->data.size(), merged->genesis_validators_root);
+        fmt::print("merged {} into {}: {} in minimal form (genesis validators root {})\n",
+                   counted(options.files.size(), "file"), options.out, counted(merged->data.size(), "validator"),
+                   merged->genesis_validators_root);
     }
     return ExitCode::ok;
 }
@@ -347,8 +351,9 @@ ExitCode run_check(const CommandContext& context, const CheckOptions& options) {
         return valid ? ExitCode::ok : ExitCode::check_failed;
     }
     if (interchange) {
-        fmt::print("{}: EIP-3076 interchange version {}, {} validators, {} blocks, {} attestations\n", options.file,
-                   slashing::interchange_format_version, interchange->data.size(), blocks, attestations);
+        fmt::print("{}: EIP-3076 interchange version {}, {}, {}, {}\n", options.file,
+                   slashing::interchange_format_version, counted(interchange->data.size(), "validator"),
+                   counted(blocks, "block"), counted(attestations, "attestation"));
         if (expected->root && interchange->genesis_validators_root == *expected->root) {
             fmt::print("  ok    genesis validators root {} matches {}\n", *expected->root, expected->source);
         }

@@ -1,5 +1,7 @@
 #include "config/diagnostic.hpp"
 
+#include "core/text.hpp"
+
 #include <algorithm>
 #include <cstdint>
 #include <utility>
@@ -11,7 +13,7 @@ std::string to_string(const Diagnostic& diagnostic) {
     text += diagnostic.severity == Diagnostic::Severity::error ? ": error: " : ": warning: ";
     if (!diagnostic.key.empty()) text += diagnostic.key + ": ";
     text += diagnostic.message;
-    return text;
+    return printable(text);  // keys and values come from the file: a control character there must not reach a terminal
 }
 
 void sort_by_position(std::vector<Diagnostic>& diagnostics) {

@@ -19,7 +19,8 @@ struct Diagnostic {
 // File problems in file order first, then the others (environment, flags) in the order found.
 void sort_by_position(std::vector<Diagnostic>& diagnostics);
 
-// "ephemery.yaml:12:5: error: network.genesis_interval: "abc" is not a whole number (allowed: 60 to 31622400)"
+// "ephemery.yaml:12:5: error: network.genesis_interval: "abc" is not a whole number (allowed: 60 to 31622400)",
+// with control and bidirectional characters escaped (printable).
 [[nodiscard]] std::string to_string(const Diagnostic& diagnostic);
 
 [[nodiscard]] bool has_errors(const std::vector<Diagnostic>& diagnostics);

@@ -4,6 +4,9 @@
 #include <simdjson.h>
 
 #include <cstddef>
+#include <optional>
+#include <string_view>
+#include <vector>
 
 namespace ephemery::config {
 
@@ -21,6 +24,41 @@ std::size_t first_invalid_utf8_line(std::string_view text) {
         ++line;
     }
     return line;
+}
+
+// Where a scalar that yaml-cpp read as quoted has no closing quote. yaml-cpp takes such a scalar to the end of the
+// file, folding the line break into a trailing space ("/var/lib/ephemery "), so the scalar is checked in the text:
+// it starts at its mark with the quote, and a double-quoted one may escape with a backslash, a single-quoted one by
+// doubling the quote.
+std::optional<YAML::Mark> unterminated_quote(const YAML::Node& node, std::string_view text) {
+    if (node.IsScalar()) {
+        const YAML::Mark mark = node.Mark();
+        if (node.Tag() != "!" || mark.is_null() || static_cast<std::size_t>(mark.pos) >= text.size())
+            return std::nullopt;
+        const char quote = text[static_cast<std::size_t>(mark.pos)];
+        if (quote != '"' && quote != '\'') return std::nullopt;
+        for (std::size_t at = static_cast<std::size_t>(mark.pos) + 1; at < text.size(); ++at) {
+            if (quote == '"' && text[at] == '\\') {
+                ++at;
+            } else if (text[at] == quote) {
+                if (quote == '\'' && at + 1 < text.size() && text[at + 1] == '\'') {
+                    ++at;
+                    continue;
+                }
+                return std::nullopt;
+            }
+        }
+        return mark;
+    }
+    for (const auto& item : node) {
+        if (node.IsMap()) {
+            if (auto found = unterminated_quote(item.first, text)) return found;
+            if (auto found = unterminated_quote(item.second, text)) return found;
+        } else if (auto found = unterminated_quote(item, text)) {
+            return found;
+        }
+    }
+    return std::nullopt;
 }
 
 }  // namespace
@@ -60,11 +98,29 @@ LoadOutcome load_config(const LoadRequest& request) {
     }
     ReadContext context(label, std::move(flags), std::move(overrides));
 
-    YAML::Node root;
+    std::vector<YAML::Node> documents;
     try {
-        root = YAML::Load(request.yaml_text);
+        documents = YAML::LoadAll(request.yaml_text);
     } catch (const YAML::Exception& error) {  // yaml-cpp reports malformed input only by throwing
         context.error_at_mark(error.mark, "", fmt::format("YAML syntax error: {}", error.msg));
+        outcome.diagnostics = std::move(context.diagnostics);
+        return outcome;
+    }
+    // A second document would be read by nobody: settings there would silently not apply.
+    if (documents.size() > 1) {
+        context.error_at_mark(
+            documents[1].Mark(), "",
+            fmt::format("the file holds {} YAML documents (separated by `---`) and ephemery reads one: "
+                        "merge the settings into the first and delete the `---` line",
+                        documents.size()));
+        outcome.diagnostics = std::move(context.diagnostics);
+        return outcome;
+    }
+    const YAML::Node root = documents.empty() ? YAML::Node() : documents.front();
+    if (const auto mark = unterminated_quote(root, request.yaml_text)) {
+        context.error_at_mark(*mark, "",
+                              "YAML syntax error: this quoted value has no closing quote (the file ends inside it): "
+                              "add the closing quote");
         outcome.diagnostics = std::move(context.diagnostics);
         return outcome;
     }

@@ -309,5 +309,43 @@ TEST(LoadConfig, ReportsEveryProblemAtOnce) {
     EXPECT_EQ(outcome.diagnostics.size(), 3U) << all_messages(outcome);
 }
 
+TEST(LoadConfig, AQuotedValueWithoutItsClosingQuoteIsRefusedWithItsLine) {
+    for (const std::string yaml :
+         {"api:\n  port: 5080\ndata_dir: \"/var/lib/ephemery\n", "data_dir: '/var/lib/ephemery\n",
+          "data_dir: \"/var/lib/eph\\\"emery\n", "data_dir: 'it''s\n"}) {
+        const auto outcome = load(yaml);
+        EXPECT_FALSE(outcome.ok()) << yaml;
+        EXPECT_NE(all_messages(outcome).find("no closing quote"), std::string::npos) << all_messages(outcome);
+        EXPECT_NE(all_messages(outcome).find("ephemery.yaml:"), std::string::npos) << all_messages(outcome);
+    }
+    EXPECT_NE(all_messages(load("api:\n  port: 5080\ndata_dir: \"/var/lib/ephemery\n")).find("ephemery.yaml:3:"),
+              std::string::npos);
+    for (const std::string yaml :
+         {"data_dir: \"/var/lib/ephemery\"\n", "data_dir: '/var/lib/it''s'\n", "data_dir: \"/a\\\"b\"\n",
+          "data_dir: /plain/it's\n", "# a \"comment\nnetwork: {}\n"}) {
+        const auto outcome = load(yaml);
+        EXPECT_TRUE(outcome.ok()) << yaml << all_messages(outcome);
+    }
+}
+
+TEST(LoadConfig, ASecondYamlDocumentIsRefusedWhereItStarts) {
+    const auto outcome = load("data_dir: /data\n---\napi:\n  port: 6000\n");
+    ASSERT_FALSE(outcome.ok());
+    EXPECT_NE(all_messages(outcome).find("2 YAML documents"), std::string::npos) << all_messages(outcome);
+    EXPECT_NE(all_messages(outcome).find("ephemery.yaml:3:"), std::string::npos) << all_messages(outcome);
+    EXPECT_TRUE(load("---\ndata_dir: /data\n").ok()) << "one document with its start marker is fine";
+    EXPECT_TRUE(load("data_dir: /data\n...\n").ok()) << "an end marker alone starts no document";
+}
+
+TEST(LoadConfig, ControlAndBidiCharactersInKeysAreShownEscaped) {
+    const std::string right_to_left_override{'\xe2', '\x80', '\xae'};  // spelled out: see Text tests
+    const auto outcome = load("dat" + right_to_left_override + "a_dir: /data\n\x1b[31mapi: {}\n");
+    ASSERT_FALSE(outcome.ok());
+    const std::string messages = all_messages(outcome);
+    EXPECT_EQ(messages.find(right_to_left_override), std::string::npos) << messages;
+    EXPECT_EQ(messages.find('\x1b'), std::string::npos) << messages;
+    EXPECT_NE(messages.find("dat\\u{202E}a_dir"), std::string::npos) << messages;
+}
+
 }  // namespace
 }  // namespace ephemery::config

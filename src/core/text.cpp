@@ -1,10 +1,77 @@
 #include "core/text.hpp"
 
+#include <fmt/format.h>
+#include <unicode/uchar.h>
+#include <unicode/utf8.h>
+
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
+#include <limits>
 #include <numeric>
 
 namespace ephemery {
+
+namespace {
+
+bool is_plain_ascii(std::string_view text) {
+    return std::all_of(text.begin(), text.end(),
+                       [](char c) { return (c >= 0x20 && c < 0x7f) || c == '\n' || c == '\t'; });
+}
+
+bool hides_or_moves_text(UChar32 code) {
+    if (code == '\n' || code == '\t') return false;
+    switch (u_charType(code)) {
+        case U_CONTROL_CHAR:
+        case U_FORMAT_CHAR:
+        case U_LINE_SEPARATOR:
+        case U_PARAGRAPH_SEPARATOR: return true;
+        default: return false;
+    }
+}
+
+}  // namespace
+
+std::string printable(std::string_view text) {
+    if (is_plain_ascii(text)) return std::string(text);
+    std::string shown;
+    shown.reserve(text.size() + 16);
+    const auto* bytes = reinterpret_cast<const std::uint8_t*>(text.data());  // NOLINT: ICU reads UTF-8 as bytes
+    // Messages are short; a text past 2 GiB would be shown cut, never read out of bounds.
+    const auto length =
+        static_cast<std::int32_t>(std::min<std::size_t>(text.size(), std::numeric_limits<std::int32_t>::max()));
+    std::int32_t index = 0;
+    while (index < length) {
+        const std::int32_t start = index;
+        UChar32 code = 0;
+        U8_NEXT(bytes, index, length, code);
+        if (code < 0) {
+            for (std::int32_t at = start; at < index; ++at) shown += fmt::format("\\x{:02x}", bytes[at]);
+        } else if (!hides_or_moves_text(code)) {
+            shown.append(text.substr(static_cast<std::size_t>(start), static_cast<std::size_t>(index - start)));
+        } else if (code < 0x80) {
+            shown += fmt::format("\\x{:02x}", code);
+        } else {
+            shown += fmt::format("\\u{{{:04X}}}", code);
+        }
+    }
+    return shown;
+}
+
+std::string counted(std::uint64_t count, std::string_view noun) {
+    return fmt::format("{} {}{}", count, noun, count == 1 ? "" : "s");
+}
+
+std::string shell_word(std::string_view text) {
+    const auto plain = [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) != 0 ||
+               std::string_view("_./:@%+=,-").find(c) != std::string_view::npos;
+    };
+    if (!text.empty() && std::all_of(text.begin(), text.end(), plain)) return std::string(text);
+    std::string quoted = "'";
+    for (const char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return quoted + "'";
+}
 
 std::size_t edit_distance(std::string_view a, std::string_view b) {
     std::vector<std::size_t> previous(b.size() + 1);

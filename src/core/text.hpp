@@ -34,6 +34,18 @@ namespace ephemery {
 // Splits "a, b,,c" into {"a","b","c"}: trims blanks around items and drops empty ones.
 [[nodiscard]] std::vector<std::string> split_list(std::string_view text, char separator);
 
+// Text safe to show on a terminal or in a log: control characters, bidirectional overrides and other invisible
+// format characters (U+202E could reverse what follows), line separators and bytes that are not UTF-8 are written
+// as escapes (\x1b, \u{202E}, \xff). Line breaks and tabs stay. Applied wherever a message reaches a person.
+[[nodiscard]] std::string printable(std::string_view text);
+
+// A word a POSIX shell reads back as `text`, for commands printed for a person to paste: unchanged when it holds
+// only characters no shell treats specially, else single-quoted ('it'\''s').
+[[nodiscard]] std::string shell_word(std::string_view text);
+
+// "1 validator", "3 validators": a count with its noun (the plural in 's', which every noun it is given takes).
+[[nodiscard]] std::string counted(std::uint64_t count, std::string_view noun);
+
 // Joins items with a separator ("geth, besu").
 [[nodiscard]] std::string join(std::span<const std::string> items, std::string_view separator);
 

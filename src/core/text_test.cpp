@@ -51,5 +51,43 @@ TEST(Text, Join) {
     EXPECT_EQ(join(std::span<const std::string>{}, ", "), "");
 }
 
+TEST(Text, PrintableEscapesWhatCouldHideOrRewriteText) {
+    EXPECT_EQ(printable("data_dir: /var/lib/ephemery\n\tok"), "data_dir: /var/lib/ephemery\n\tok");
+    EXPECT_EQ(printable("gr\xc3\xbc\xc3\x9f"
+                        "e \xe2\x9c\x93"),
+              "gr\xc3\xbc\xc3\x9f"
+              "e \xe2\x9c\x93")
+        << "letters and symbols stay";
+    EXPECT_EQ(printable("\x1b[2Jcleared\r"), "\\x1b[2Jcleared\\x0d");
+    EXPECT_EQ(printable(std::string("nul\0here", 8)), "nul\\x00here");
+    // U+202E spelled byte by byte: a string literal holding it would itself mislead a reader (and clang-tidy).
+    const std::string right_to_left_override{'\xe2', '\x80', '\xae'};
+    EXPECT_EQ(printable("key" + right_to_left_override + "lmx.exe"), "key\\u{202E}lmx.exe") << "right-to-left override";
+    const std::string left_to_right_isolate{'\xe2', '\x81', '\xa6'};
+    const std::string pop_directional_isolate{'\xe2', '\x81', '\xa9'};
+    EXPECT_EQ(printable("a" + left_to_right_isolate + "b" + pop_directional_isolate +
+                        "c\xe2\x80\x8b"
+                        "d"),
+              "a\\u{2066}b\\u{2069}c\\u{200B}d");
+    EXPECT_EQ(printable("line\xe2\x80\xa8sep\xc2\x85"), "line\\u{2028}sep\\u{0085}");
+    EXPECT_EQ(printable("bad \xff\xc3 utf8"), "bad \\xff\\xc3 utf8");
+    EXPECT_EQ(printable("\x7f"), "\\x7f");
+    EXPECT_EQ(printable(""), "");
+}
+
+TEST(Text, ShellWordQuotesOnlyWhatAShellWouldRead) {
+    EXPECT_EQ(shell_word("/var/lib/ephemery-1.0"), "/var/lib/ephemery-1.0");
+    EXPECT_EQ(shell_word("/tmp/my data"), "'/tmp/my data'");
+    EXPECT_EQ(shell_word("it's $HOME"), "'it'\\''s $HOME'");
+    EXPECT_EQ(shell_word(""), "''");
+    EXPECT_EQ(shell_word("~/x"), "'~/x'");
+}
+
+TEST(Text, CountedTakesThePluralOnlyForOtherThanOne) {
+    EXPECT_EQ(counted(1, "validator"), "1 validator");
+    EXPECT_EQ(counted(0, "validator"), "0 validators");
+    EXPECT_EQ(counted(48, "attestation"), "48 attestations");
+}
+
 }  // namespace
 }  // namespace ephemery

@@ -33,6 +33,7 @@ std::string CheckpointSource::url_for(const std::filesystem::path& release_dir) 
     auto facts = checkpoint::network_facts(*files);
     if (!facts) return give_up(fmt::format("{}: {}", release_dir.string(), facts.error().message), true);
 
+    (void)cache_.drop_other_chains(facts->genesis.genesis_validators_root);
     auto entry = cache_.latest(facts->genesis.genesis_validators_root);
     if (!entry) {
         const std::string chain = beacon::root_hex(facts->genesis.genesis_validators_root);

@@ -210,6 +210,7 @@ class SystemdDriver final : public ServiceDriver {
         : units_dir_(std::move(units_dir)),
           instances_(std::move(instances)),
           plan_(std::move(plan)),
+          scope_(target.scope),
           systemd_(std::move(target)),
           control_(systemd_, [this] { return install(); }) {}
 
@@ -249,7 +250,7 @@ class SystemdDriver final : public ServiceDriver {
     Status install() {
         auto planned = plan_();
         if (!planned) return planned.error();
-        auto units = install_systemd_units(*planned, {.user = {}, .group = {}}, units_dir_);
+        auto units = install_systemd_units(*planned, {.user = {}, .group = {}, .scope = scope_}, units_dir_);
         if (!units) return units.error();
         return systemd_.daemon_reload();
     }
@@ -257,6 +258,7 @@ class SystemdDriver final : public ServiceDriver {
     fs::path units_dir_;
     std::vector<reset::Instance> instances_;
     PlanSource plan_;
+    node::SystemdScope scope_;
     SystemdControl systemd_;
     RefreshingControl<SystemdControl> control_;
 };

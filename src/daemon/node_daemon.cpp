@@ -4,6 +4,7 @@
 #include "beacon/types.hpp"
 #include "core/text.hpp"
 #include "daemon/checkpoint_source.hpp"
+#include "daemon/deliberate_restarts.hpp"
 #include "daemon/process_usage.hpp"
 #include "genesis/fetch.hpp"
 #include "genesis/store.hpp"
@@ -28,6 +29,7 @@
 #include <map>
 #include <set>
 #include <thread>
+#include <utility>
 
 namespace ephemery::daemon {
 namespace fs = std::filesystem;
@@ -185,6 +187,8 @@ struct NodeDaemon::State {
     std::atomic<std::uint64_t> resets{0};
     std::atomic<std::uint64_t> reset_failures{0};
     std::atomic<bool> resetting{false};
+    bool clients_stopped{false};  // run() stops them as it ends, the destructor when run() never did
+    DeliberateRestarts deliberate_restarts;
     std::mutex last_mutex;
     std::string last_error;  // of the last failed fetch or reset; cleared by a success
     std::optional<std::int64_t> last_reset_at;
@@ -226,10 +230,11 @@ struct NodeDaemon::State {
         return {std::move(up), std::move(state), std::move(restarts), std::move(cpu), std::move(memory)};
     }
 
-    // ephemery_service_up per client, for the alert rules; none while a reset stops the clients on purpose.
-    [[nodiscard]] std::vector<monitoring::Sample> service_samples() const {
+    // ephemery_service_up per client, for the alert rules; none while a reset stops the clients on purpose, nor for
+    // a client an operator restarted until it runs again.
+    [[nodiscard]] std::vector<monitoring::Sample> service_samples() {
         if (resetting) return {};
-        return service_families().front().samples;
+        return deliberate_restarts.judged(service_families().front().samples, std::chrono::steady_clock::now());
     }
 
     [[nodiscard]] collector::ProcessTotals process_totals() const {
@@ -371,6 +376,9 @@ struct NodeDaemon::State {
                 return make_native_driver(std::move(supervisor).value(), instances, std::move(plan));
             }
             case node::Backend::compose: {
+                if (auto available = check_compose_plugin(settings.tools.docker); !available) {
+                    return available.error();
+                }
                 const fs::path data_dir = settings.data_dir;
                 return make_compose_driver({.target = {.docker = settings.tools.docker,
                                                        .compose_file = data_dir / "compose" / "compose.yaml",
@@ -475,7 +483,7 @@ NodeDaemon::~NodeDaemon() {
     if (s.server) s.server->stop();
     if (s.manual_reset.joinable()) s.manual_reset.join();
     if (s.monitor) s.monitor->stop();
-    if (s.driver) s.driver->on_daemon_exit();
+    if (s.driver && !std::exchange(s.clients_stopped, true)) s.driver->on_daemon_exit();
     if (s.checkpoint_source) s.checkpoint_source->stop();
     std::error_code ignored;
     fs::remove(s.settings.data_dir / daemon_state_file, ignored);
@@ -502,7 +510,7 @@ LoopCounters NodeDaemon::run(Clock& clock) {
         s.clock = nullptr;
     }
     if (s.manual_reset.joinable()) s.manual_reset.join();
-    s.driver->on_daemon_exit();
+    if (!std::exchange(s.clients_stopped, true)) s.driver->on_daemon_exit();
     return counters;
 }
 
@@ -665,6 +673,7 @@ Status NodeDaemon::restart(std::string_view role) {
         return make_error(Errc::not_found, fmt::format("this node runs no {} client", role));
     }
     const std::scoped_lock lock(s.reset_mutex);  // not in the middle of a reset
+    s.deliberate_restarts.begin(instance->service, std::chrono::steady_clock::now());
     return s.driver->restart(*instance);
 }
 

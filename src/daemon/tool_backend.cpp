@@ -208,6 +208,34 @@ Status check_mount_path(const fs::path& path) {
 
 }  // namespace
 
+// ---- is Compose there ----
+
+Status check_compose_plugin(const std::string& docker, const std::string& standalone_v1) {
+    constexpr std::string_view choose_another = "or set runtime.backend: native or systemd";
+    const auto plugin = infra::run_process({docker, "compose", "version"});
+    if (!plugin) {
+        return make_error(Errc::not_found,
+                          fmt::format("runtime.backend: compose runs the clients with Docker Compose, and `{}` cannot "
+                                      "be run ({}): install Docker Engine with its Compose plugin (packages docker-ce "
+                                      "and docker-compose-plugin from Docker's Debian repository), {}",
+                                      docker, plugin.error().message, choose_another));
+    }
+    if (plugin->exit_code == 0) return {};
+    const std::string said{trim(infra::last_lines(plugin->output, 1))};
+    const auto v1 = infra::run_process({standalone_v1, "version"});
+    if (v1 && v1->exit_code == 0) {
+        return make_error(Errc::not_found,
+                          fmt::format("runtime.backend: compose needs the Docker Compose plugin (`{} compose`), which "
+                                      "answers: {}; `{}` (Compose v1) is installed, but ephemery drives Compose v2 "
+                                      "(v1 cannot list containers as JSON): install docker-compose-plugin, {}",
+                                      docker, said, standalone_v1, choose_another));
+    }
+    return make_error(Errc::not_found,
+                      fmt::format("runtime.backend: compose needs the Docker Compose plugin, and `{} compose version` "
+                                  "answers: {}: install docker-compose-plugin (from Docker's Debian repository), {}",
+                                  docker, said, choose_another));
+}
+
 // ---- argument vectors ----
 
 std::vector<std::string> compose_up(const ComposeTarget& target, const std::vector<std::string>& services,

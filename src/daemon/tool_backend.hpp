@@ -30,6 +30,13 @@ struct ComposeTarget {
     std::string project;                 // the Compose project: the node plan's network name
 };
 
+// Whether `docker compose` (the Compose plugin, which ephemery drives) works, asked once before the compose backend
+// is used: without the plugin docker answers `compose -f ...` only with "unknown shorthand flag: 'f'". The error
+// says what to install, and recognises the standalone `docker-compose` (Compose v1, found on PATH as
+// `standalone_v1`), which cannot list containers as JSON (`ps --format json`).
+[[nodiscard]] Status check_compose_plugin(const std::string& docker,
+                                          const std::string& standalone_v1 = "docker-compose");
+
 // A bind mount for `compose run`: the host path appears at the same path inside the container.
 struct SamePathMount {
     std::filesystem::path path;
@@ -58,9 +65,7 @@ struct SamePathMount {
 
 // ---- systemd ----
 
-// Which manager runs the units: the system's when ephemery runs as root, else the user's (`systemctl --user`;
-// such units run without a login session only after `loginctl enable-linger <user>`).
-enum class SystemdScope { system, user };
+using node::SystemdScope;
 
 // system for uid 0, user otherwise; pass ::geteuid().
 [[nodiscard]] SystemdScope systemd_scope_for(unsigned effective_uid);

@@ -370,5 +370,30 @@ TEST_F(FakeTool, SystemdControlUsesTheUserManagerAndRunsInitOnTheHost) {
     EXPECT_THAT(init.error().message, HasSubstr("not loaded"));
 }
 
+// Without the Compose plugin docker answers `compose -f ...` only with "unknown shorthand flag: 'f'": the backend
+// asks first, and says what to install.
+TEST_F(FakeTool, TheComposeBackendChecksForThePluginAndSaysWhatToInstall) {
+    const fs::path docker = write_tool("docker");
+    respond("Docker Compose version v2.27.0\n", 0);
+    EXPECT_TRUE(check_compose_plugin(docker.string(), (dir_.path() / "no-docker-compose").string()).ok());
+
+    respond("unknown shorthand flag: 'f' in -f\n", 125);
+    const auto missing = check_compose_plugin(docker.string(), (dir_.path() / "no-docker-compose").string());
+    ASSERT_FALSE(missing.ok());
+    EXPECT_THAT(missing.error().message, HasSubstr("unknown shorthand flag"));
+    EXPECT_THAT(missing.error().message, HasSubstr("install docker-compose-plugin"));
+    EXPECT_THAT(missing.error().message, HasSubstr("runtime.backend: native or systemd"));
+
+    const fs::path v1 = dir_.write("docker-compose", "#!/bin/sh\necho 'docker-compose version 1.29.2'\n");
+    fs::permissions(v1, fs::perms::owner_all);
+    const auto only_v1 = check_compose_plugin(docker.string(), v1.string());
+    ASSERT_FALSE(only_v1.ok());
+    EXPECT_THAT(only_v1.error().message, HasSubstr("(Compose v1) is installed"));
+
+    const auto no_docker = check_compose_plugin((dir_.path() / "no-docker").string(), v1.string());
+    ASSERT_FALSE(no_docker.ok());
+    EXPECT_THAT(no_docker.error().message, HasSubstr("install Docker Engine with its Compose plugin"));
+}
+
 }  // namespace
 }  // namespace ephemery::daemon

@@ -21,7 +21,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr std::size_t max_release_file_bytes = std::size_t{1} << 30U;
 constexpr fs::perms readable_by_all =
     fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read | fs::perms::others_read;
 
@@ -142,8 +141,11 @@ nlohmann::ordered_json manifest(const FetchOutcome& outcome, const std::string& 
     doc["iteration"] = outcome.iteration;
     doc["layout"] = outcome.layout;
     doc["source"] = source;
-    doc["asset"] = {
-        {"name", outcome.asset}, {"url", outcome.url}, {"bytes", outcome.bytes}, {"sha256", outcome.sha256}};
+    doc["asset"] = {{"name", outcome.asset},
+                    {"url", outcome.url},
+                    {"requested_url", outcome.requested_url},
+                    {"bytes", outcome.bytes},
+                    {"sha256", outcome.sha256}};
     doc["installed_at"] = infra::unix_now();
     auto entries = nlohmann::ordered_json::array();
     for (const auto& file : files) {
@@ -165,7 +167,12 @@ nlohmann::ordered_json manifest(const FetchOutcome& outcome, const std::string& 
 
 std::string asset_url(const std::string& source, const std::string& tag, std::string_view asset) {
     std::string base = source;
-    if (!base.empty() && base.front() == '/') base = "file://" + base;
+    // Anything without a scheme is a directory, relative ones to the working directory (`--source ./mirror`):
+    // given to curl as it is, "./mirror" would be taken for a host name.
+    if (!base.empty() && base.find("://") == std::string::npos) {
+        std::error_code ignored;  // without a working directory the path stays as given, and the download names it
+        base = "file://" + std::filesystem::absolute(base, ignored).lexically_normal().string();
+    }
     while (base.ends_with('/')) base.pop_back();
     return fmt::format("{}/{}/{}", base, tag, asset);
 }
@@ -175,18 +182,18 @@ Result<release::ReleaseFiles> load_release_dir(const fs::path& dir) {
     if (!fs::is_directory(dir, error)) {
         return make_error(Errc::not_found, fmt::format("{} is not a directory", dir.string()));
     }
-    release::ReleaseFiles release;
-    std::set<std::string> paths;
+    // Sizes first: the layout decides which files a release has and how large each may be, and nothing is read
+    // before every file has been admitted.
+    std::map<std::string, std::uint64_t> sizes;
     for (const auto& entry : fs::recursive_directory_iterator(dir, error)) {
         if (!entry.is_regular_file(error)) continue;
-        const std::string path = fs::relative(entry.path(), dir, error).generic_string();
+        std::string path = fs::relative(entry.path(), dir, error).generic_string();
         if (path == "manifest.json") continue;
-        auto contents = infra::read_file(entry.path(), max_release_file_bytes);
-        if (!contents) return contents.error();
-        release.files.emplace(path, std::move(contents).value());
-        paths.insert(path);
+        sizes.emplace(std::move(path), entry.file_size(error));
     }
     if (error) return make_error(Errc::io_error, fmt::format("cannot read {}: {}", dir.string(), error.message()));
+    std::set<std::string> paths;
+    for (const auto& [path, bytes] : sizes) paths.insert(path);
     const auto layout = release::detect_layout(paths);
     if (!layout) {
         return make_error(Errc::verification_failed,
@@ -194,7 +201,23 @@ Result<release::ReleaseFiles> load_release_dir(const fs::path& dir) {
                                       "(network-config layout) nor genesis.json (testnet-all layout) is there",
                                       dir.string()));
     }
+    release::ReleaseFileAdmission admission(*layout);
+    std::map<std::string, std::uint64_t> caps;
+    for (const auto& [path, bytes] : sizes) {
+        auto cap = admission.admit(path, bytes);
+        if (!cap) {
+            return make_error(Errc::verification_failed,
+                              fmt::format("{}: \"{}\" {}", dir.string(), path, cap.error().message));
+        }
+        caps.emplace(path, *cap);
+    }
+    release::ReleaseFiles release;
     release.layout = *layout;
+    for (const auto& [path, cap] : caps) {
+        auto contents = infra::read_file(dir / path, static_cast<std::size_t>(cap));
+        if (!contents) return contents.error();
+        release.files.emplace(path, std::move(contents).value());
+    }
     return release;
 }
 
@@ -225,6 +248,7 @@ Result<FetchOutcome> fetch_release(const FetchRequest& request) {
     if (error)
         return make_error(Errc::io_error, fmt::format("cannot create {}: {}", downloads.string(), error.message()));
     fs::path archive;
+    release::Layout archive_layout = release::Layout::network_config;
     std::string tried;
     for (const auto& candidate : release::archive_assets) {
         const std::string url = asset_url(request.source, request.tag, candidate.asset);
@@ -238,8 +262,10 @@ Result<FetchOutcome> fetch_release(const FetchRequest& request) {
             return downloaded.error();
         }
         archive = downloads / candidate.asset;
+        archive_layout = candidate.layout;
         outcome.asset = std::string(candidate.asset);
-        outcome.url = url;
+        outcome.url = downloaded->url;
+        outcome.requested_url = url;
         outcome.bytes = downloaded->bytes;
         outcome.sha256 = downloaded->sha256;
         outcome.attempts = downloaded->attempts;
@@ -258,7 +284,13 @@ Result<FetchOutcome> fetch_release(const FetchRequest& request) {
     const RemoveOnExit cleanup(*staging);
     const fs::path staged = *staging / "release";
     fs::create_directory(staged, error);
-    auto files = infra::extract_tar_gz(archive, staged, request.limits);
+    // Only the files a release of the archive's layout has, each within its size, reach the disk.
+    release::ReleaseFileAdmission admission(archive_layout);
+    infra::ExtractLimits limits = request.limits;
+    limits.admit_file = [&admission](const std::string& path, std::uint64_t bytes) {
+        return admission.admit(path, bytes);
+    };
+    auto files = infra::extract_tar_gz(archive, staged, limits);
     if (!files) {
         fs::remove(archive, error);  // a bad archive is not worth resuming
         return files.error();

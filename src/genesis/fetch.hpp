@@ -30,7 +30,8 @@ struct FetchOutcome {
     std::filesystem::path path;
     std::string layout;
     std::string asset;
-    std::string url;
+    std::string url;            // where the archive came from: the last URL of any redirects
+    std::string requested_url;  // <source>/<tag>/<asset>
     std::uint64_t bytes{0};
     std::string sha256;
     int attempts{0};
@@ -40,7 +41,8 @@ struct FetchOutcome {
     std::vector<std::uint64_t> pruned;
 };
 
-// <source>/<tag>/<asset>, with a plain directory turned into a file:// URL.
+// <source>/<tag>/<asset>, with a directory (a source without a scheme, absolute or relative to the working
+// directory) turned into a file:// URL of its absolute path.
 [[nodiscard]] std::string asset_url(const std::string& source, const std::string& tag, std::string_view asset);
 
 // Downloads the release archive (network-config.tar.gz, else testnet-all.tar.gz), extracts it safely into a

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <fstream>
 #include <map>
 #include <mutex>
 #include <set>
@@ -76,6 +77,8 @@ class ReleaseServer {
     Fault fault_{Fault::none};
     test::HttpTestServer server_;
 };
+
+std::string read_text(const fs::path& path);
 
 class Fetch : public testing::Test {
   protected:
@@ -209,6 +212,79 @@ TEST_F(Fetch, MaliciousArchiveIsRefusedAndNothingInstalled) {
     expect_current_intact(160);
 }
 
+// A release archive with a file no release has, larger than the allowance for such files (the 14 MB
+// archive held 2.1 GB of them): refused at its header, before a byte of it is written, and nothing installed.
+TEST_F(Fetch, AStrayLargeFileIsRefusedBeforeItReachesTheDisk) {
+    server_.serve_release(160);
+    ASSERT_TRUE(fetch_release(request(160)).ok());
+    const auto release = test::make_release(161);
+    std::vector<test::RawEntry> entries;
+    const auto add = [&entries](std::string path, std::string contents) {
+        test::RawEntry entry;
+        entry.path = std::move(path);
+        entry.contents = std::move(contents);
+        entries.push_back(std::move(entry));
+    };
+    for (const auto& [path, contents] : release.files) add(path, contents);
+    add("metadata/payload.bin", std::string(std::size_t{64} << 20U, '\0'));
+    server_.serve("ephemery-161", "network-config.tar.gz", test::pack_raw_tar_gz(entries));
+    const auto outcome = fetch_release(request(161));
+    ASSERT_FALSE(outcome.ok());
+    EXPECT_EQ(outcome.error().code, Errc::verification_failed);
+    EXPECT_THAT(outcome.error().message,
+                HasSubstr("archive network-config.tar.gz: entry \"metadata/payload.bin\" is 67108864 bytes, and it "
+                          "is not a file a network-config release has: such files may hold 4194304 bytes in all"));
+    expect_current_intact(160);
+    EXPECT_FALSE(fs::exists(data_.path() / "testnet" / "161"));
+
+    // A small file the layout does not name is installed with the rest, and recorded.
+    entries.pop_back();
+    add("metadata/new-in-a-later-release.txt", "hello\n");
+    server_.serve("ephemery-161", "network-config.tar.gz", test::pack_raw_tar_gz(entries));
+    const auto small = fetch_release(request(161));
+    ASSERT_TRUE(small.ok()) << small.error().message;
+    EXPECT_TRUE(fs::exists(small->path / "metadata" / "new-in-a-later-release.txt"));
+}
+
+// An installed release that grew a large file since (or a directory given to `genesis verify`) is refused
+// before anything is read into memory.
+TEST_F(Fetch, LoadingADirectoryAdmitsOnlyWhatAReleaseHas) {
+    server_.serve_release(160);
+    const auto outcome = fetch_release(request(160));
+    ASSERT_TRUE(outcome.ok()) << outcome.error().message;
+    {
+        std::ofstream stray(outcome->path / "stray.bin", std::ios::binary);
+        stray.seekp((std::streamoff{1} << 30U) - 1);  // sparse: 1 GiB that costs no disk
+        stray.put('\0');
+    }
+    const auto loaded = load_release_dir(outcome->path);
+    ASSERT_FALSE(loaded.ok());
+    EXPECT_EQ(loaded.error().code, Errc::verification_failed);
+    EXPECT_THAT(loaded.error().message, HasSubstr("\"stray.bin\" is 1073741824 bytes, and it is not a file"));
+    fs::remove(outcome->path / "stray.bin");
+    EXPECT_TRUE(load_release_dir(outcome->path).ok());
+}
+
+// The manifest records where the archive came from after redirects, and what was asked for.
+TEST_F(Fetch, TheManifestRecordsTheUrlAfterRedirects) {
+    const std::string body = test::pack_tar_gz(test::make_release(160));
+    const test::HttpTestServer mirror([&](httplib::Server& s) {
+        s.Get("/ephemery-160/network-config.tar.gz", [](const httplib::Request&, httplib::Response& r) {
+            r.set_redirect("/cdn/160/network-config.tar.gz", 302);
+        });
+        s.Get("/cdn/160/network-config.tar.gz",
+              [&](const httplib::Request&, httplib::Response& r) { r.set_content(body, "application/gzip"); });
+    });
+    auto redirected = request(160);
+    redirected.source = mirror.base_url();
+    const auto outcome = fetch_release(redirected);
+    ASSERT_TRUE(outcome.ok()) << outcome.error().message;
+    EXPECT_EQ(outcome->url, mirror.base_url() + "/cdn/160/network-config.tar.gz");
+    const auto manifest = nlohmann::json::parse(read_text(outcome->path / "manifest.json"));
+    EXPECT_EQ(manifest.at("asset").at("url"), mirror.base_url() + "/cdn/160/network-config.tar.gz");
+    EXPECT_EQ(manifest.at("asset").at("requested_url"), mirror.base_url() + "/ephemery-160/network-config.tar.gz");
+}
+
 TEST_F(Fetch, WrongIterationBehindTheTagIsRefused) {
     server_.serve("ephemery-161", "network-config.tar.gz", test::pack_tar_gz(test::make_release(160)));
     const auto outcome = fetch_release(request(161));
@@ -255,6 +331,14 @@ TEST_F(Fetch, OfflineMirrorsByDirectoryAndFileUrl) {
     ASSERT_TRUE(outcome.ok()) << outcome.error().message;
     EXPECT_EQ(outcome->url, "file://" + (mirror.path() / "ephemery-160" / "network-config.tar.gz").string());
     EXPECT_EQ(asset_url("file:///m/", "t", "a"), "file:///m/t/a");
+    // `genesis fetch --source ./mirror` once asked curl for the host ".".
+    auto from_relative = request(160);
+    from_relative.source = "./" + fs::relative(mirror.path(), fs::current_path()).string();
+    from_relative.data_dir = from_relative.data_dir / "relative-data";
+    const auto relative = fetch_release(from_relative);
+    ASSERT_TRUE(relative.ok()) << relative.error().message;
+    EXPECT_EQ(relative->url, "file://" + (mirror.path() / "ephemery-160" / "network-config.tar.gz").string());
+    EXPECT_EQ(asset_url("/m", "t", "a"), "file:///m/t/a");
 }
 
 std::string read_text(const fs::path& path) {

@@ -1,5 +1,6 @@
 #include "infra/archive.hpp"
 
+#include "infra/descriptor.hpp"
 #include "infra/files.hpp"
 
 #include <archive.h>
@@ -63,32 +64,6 @@ Error io_error(std::string_view action, const std::filesystem::path& path, int e
                                                   std::error_code(error_number, std::generic_category()).message()));
 }
 
-// A descriptor closed when it goes out of scope.
-class ScopedDescriptor {
-  public:
-    ScopedDescriptor() = default;
-    explicit ScopedDescriptor(int fd) : fd_(fd) {}
-    ~ScopedDescriptor() { reset(); }
-    ScopedDescriptor(const ScopedDescriptor&) = delete;
-    ScopedDescriptor& operator=(const ScopedDescriptor&) = delete;
-    ScopedDescriptor(ScopedDescriptor&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-    ScopedDescriptor& operator=(ScopedDescriptor&& other) noexcept {
-        if (this != &other) {
-            reset();
-            fd_ = std::exchange(other.fd_, -1);
-        }
-        return *this;
-    }
-    [[nodiscard]] int get() const { return fd_; }
-    void reset() {
-        if (fd_ >= 0) ::close(fd_);
-        fd_ = -1;
-    }
-
-  private:
-    int fd_{-1};
-};
-
 // Writes beneath one directory and nowhere else. Every component of every path is opened from the directory
 // above it with O_NOFOLLOW (directories with O_DIRECTORY as well), so a link met on the way, whoever made it, is
 // an error rather than a way out; files are created with O_EXCL, so nothing already there is overwritten.
@@ -97,7 +72,7 @@ class DiskSink final : public EntrySink {
     explicit DiskSink(std::filesystem::path root) : root_(std::move(root)) {}
 
     Status open_root() {
-        root_fd_ = ScopedDescriptor(::open(root_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+        root_fd_ = Descriptor(::open(root_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
         if (root_fd_.get() < 0) return io_error("open", root_, errno);
         return {};
     }
@@ -112,7 +87,7 @@ class DiskSink final : public EntrySink {
         if (!parent) return parent.error();
         const std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
         current_ = root_ / path;
-        file_ = ScopedDescriptor(
+        file_ = Descriptor(
             ::openat(parent->get(), name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
         if (file_.get() < 0) {
             if (errno == EEXIST) {
@@ -145,8 +120,8 @@ class DiskSink final : public EntrySink {
 
   private:
     // The directory at `path` (relative, normalised; empty: the root), each missing component created.
-    Result<ScopedDescriptor> open_directory(const std::string& path) {
-        ScopedDescriptor current(::dup(root_fd_.get()));
+    Result<Descriptor> open_directory(const std::string& path) {
+        Descriptor current(::dup(root_fd_.get()));
         if (current.get() < 0) return io_error("open", root_, errno);
         std::filesystem::path walked = root_;
         for (const auto& part : split_components(path)) {
@@ -155,8 +130,7 @@ class DiskSink final : public EntrySink {
             if (::mkdirat(current.get(), part.c_str(), 0755) != 0 && errno != EEXIST) {
                 return io_error("create", walked, errno);
             }
-            ScopedDescriptor next(
-                ::openat(current.get(), part.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+            Descriptor next(::openat(current.get(), part.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
             if (next.get() < 0) {
                 if (errno == ELOOP || errno == ENOTDIR) {
                     return make_error(Errc::verification_failed,
@@ -172,9 +146,9 @@ class DiskSink final : public EntrySink {
     }
 
     std::filesystem::path root_;
-    ScopedDescriptor root_fd_;
+    Descriptor root_fd_;
     std::filesystem::path current_;
-    ScopedDescriptor file_;
+    Descriptor file_;
 };
 
 // Inflates the whole gzip stream, every member of it, so that zlib checks each member's CRC-32 and length trailer.
@@ -234,7 +208,7 @@ std::uint64_t gzip_check_budget(std::uint64_t archive_bytes, const ExtractLimits
 }
 
 Status verify_gzip_file(const std::filesystem::path& path, std::uint64_t stop_after_bytes) {
-    const ScopedDescriptor file(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    const Descriptor file(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     if (file.get() < 0) return io_error("open", path, errno);
     return verify_gzip(path.filename().string(), stop_after_bytes,
                        [&](std::span<unsigned char> buffer) -> Result<std::size_t> {
@@ -332,6 +306,12 @@ Result<std::vector<ExtractedFile>> walk(archive* reader, std::string_view label,
             return refuse(raw,
                           fmt::format("is {} bytes; the limit for one file is {}", declared, limits.max_entry_bytes));
         }
+        std::uint64_t entry_cap = limits.max_entry_bytes;
+        if (limits.admit_file) {
+            auto admitted = limits.admit_file(*path, static_cast<std::uint64_t>(declared));
+            if (!admitted) return refuse(raw, admitted.error().message);
+            entry_cap = std::min(entry_cap, *admitted);
+        }
         if (auto status = sink.begin_file(*path); !status) return with_archive(status.error());
         std::uint64_t written = 0;
         while (true) {
@@ -340,8 +320,8 @@ Result<std::vector<ExtractedFile>> walk(archive* reader, std::string_view label,
             if (got < 0) return corrupt();
             written += static_cast<std::uint64_t>(got);
             total += static_cast<std::uint64_t>(got);
-            if (written > limits.max_entry_bytes) {
-                return refuse(raw, fmt::format("holds more than {} bytes", limits.max_entry_bytes));
+            if (written > entry_cap) {
+                return refuse(raw, fmt::format("holds more than {} bytes", entry_cap));
             }
             if (total > limits.max_total_bytes) {
                 return make_error(Errc::verification_failed, fmt::format("archive {} expands to more than {} bytes "

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,6 +19,10 @@ struct ExtractLimits {
     // Extracted bytes may exceed the archive's own size by at most this factor once past ratio_floor_bytes.
     std::uint64_t max_ratio{200};
     std::uint64_t ratio_floor_bytes{std::uint64_t{16} << 20};
+    // Asked with each file's normalised path and declared size before any of it is written: the most bytes that
+    // file may hold (max_entry_bytes still applies), or the refusal, a phrase completing "entry \"<path>\" ...".
+    // Unset: every file is admitted. The caller's policy (which files a release has) stays out of infra.
+    std::function<Result<std::uint64_t>(const std::string& path, std::uint64_t declared_bytes)> admit_file;
 };
 
 struct ExtractedFile {

@@ -159,6 +159,29 @@ TEST_F(Extract, RefusesSizeBombs) {
     EXPECT_THAT(result.error().message, HasSubstr("expands to more than 12582912 bytes (at entry \"b\")"));
 }
 
+// The caller's policy sees each file before a byte of it is written: a refused entry leaves nothing on disk, and
+// an admitted one is held to the size the policy allowed even when its header says less.
+TEST_F(Extract, AdmitFileRefusesBeforeWritingAndCapsWhatItAdmits) {
+    std::vector<std::pair<std::string, std::uint64_t>> asked;
+    ExtractLimits limits;
+    limits.admit_file = [&](const std::string& path, std::uint64_t declared) -> Result<std::uint64_t> {
+        asked.emplace_back(path, declared);
+        if (path == "stray.bin") return make_error(Errc::verification_failed, "is not wanted here");
+        return std::uint64_t{4};
+    };
+    auto result = extract(test::pack_raw_tar_gz({file("./a.txt", "1234"), file("stray.bin", "x")}), limits);
+    ASSERT_FALSE(result.ok());
+    EXPECT_EQ(result.error().code, Errc::verification_failed);
+    EXPECT_THAT(result.error().message, HasSubstr("entry \"stray.bin\" is not wanted here"));
+    EXPECT_FALSE(std::filesystem::exists(destination() / "stray.bin"));
+    EXPECT_EQ(asked, (std::vector<std::pair<std::string, std::uint64_t>>{{"a.txt", 4}, {"stray.bin", 1}}));
+
+    std::filesystem::remove_all(destination());
+    result = extract(test::pack_raw_tar_gz({file("b.txt", "12345")}), limits);
+    ASSERT_FALSE(result.ok());
+    EXPECT_THAT(result.error().message, HasSubstr("entry \"b.txt\" holds more than 4 bytes"));
+}
+
 TEST_F(Extract, RefusesTruncatedGzip) {
     std::string archive = test::pack_tar_gz(test::make_release(160));
     archive.resize(archive.size() / 2);

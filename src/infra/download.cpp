@@ -79,7 +79,7 @@ struct AttemptResult {
 };
 
 AttemptResult attempt(const std::string& url, const std::filesystem::path& part, const DownloadSettings& settings,
-                      bool& resumed) {
+                      bool& resumed, std::string& effective_url) {
     std::error_code ignored;
     const std::uint64_t offset = std::filesystem::exists(part, ignored) ? std::filesystem::file_size(part, ignored) : 0;
     std::unique_ptr<std::FILE, decltype(&std::fclose)> file(std::fopen(part.c_str(), offset > 0 ? "ab" : "wb"),
@@ -118,6 +118,11 @@ AttemptResult attempt(const std::string& url, const std::filesystem::path& part,
     if (settings.progress) (void)std::fputc('\n', stderr);
     long status = 0;
     curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &status);
+    long redirects = 0;
+    curl_easy_getinfo(handle, CURLINFO_REDIRECT_COUNT, &redirects);
+    const char* last_url = nullptr;
+    curl_easy_getinfo(handle, CURLINFO_EFFECTIVE_URL, &last_url);
+    effective_url = last_url != nullptr ? last_url : url;
     if (std::fflush(file.get()) != 0 || ::fsync(::fileno(file.get())) != 0) {
         return {Outcome::fail, make_error(Errc::io_error, fmt::format("cannot flush {}", part.string()))};
     }
@@ -161,6 +166,15 @@ AttemptResult attempt(const std::string& url, const std::filesystem::path& part,
     if (code == CURLE_FILE_COULDNT_READ_FILE || code == CURLE_REMOTE_FILE_NOT_FOUND) {
         return {Outcome::fail, make_error(Errc::not_found, fmt::format("{}: {}", url, detail))};
     }
+    if ((code == CURLE_UNSUPPORTED_PROTOCOL || code == CURLE_URL_MALFORMAT) && redirects > 0) {
+        // The URL asked for was fine; the server sent us somewhere we do not go. Its fault, and not transient.
+        return {Outcome::fail,
+                make_error(Errc::io_error,
+                           fmt::format("{} redirected to {}, which is not followed: redirects go to http or https "
+                                       "only, and from https to https only ({}); point the source at a server "
+                                       "that serves the file itself",
+                                       url, effective_url, detail))};
+    }
     if (code == CURLE_UNSUPPORTED_PROTOCOL || code == CURLE_URL_MALFORMAT) {
         return {Outcome::fail, make_error(Errc::invalid_argument, fmt::format("{}: {}", url, detail))};
     }
@@ -187,7 +201,7 @@ Result<Downloaded> download_file(const std::string& url, const std::filesystem::
         DownloadSettings this_attempt = settings;
         this_attempt.total_timeout =
             std::max(std::min(settings.total_timeout, remaining()), std::chrono::milliseconds{1});
-        auto result = attempt(url, part, this_attempt, downloaded.resumed);
+        auto result = attempt(url, part, this_attempt, downloaded.resumed, downloaded.url);
         if (result.outcome == Outcome::done) {
             std::error_code error;
             std::filesystem::rename(part, destination, error);

@@ -26,6 +26,7 @@ struct DownloadSettings {
 };
 
 struct Downloaded {
+    std::string url;  // where the bytes came from: the last URL of any redirects (CURLINFO_EFFECTIVE_URL)
     std::uint64_t bytes{0};
     std::string sha256;  // lower-case hex
     int attempts{0};
@@ -34,7 +35,9 @@ struct Downloaded {
 
 // Downloads url (http, https or file) to `destination`. Bytes arrive in `destination`.part, which a later call
 // resumes; the final name appears only when the download is complete. 404/410 fail at once with
-// Errc::not_found; server errors, timeouts and cut-off bodies are retried with exponential backoff.
+// Errc::not_found; server errors, timeouts and cut-off bodies are retried with exponential backoff. A URL whose
+// scheme is not http, https or file is Errc::invalid_argument (the caller's mistake); a redirect to a scheme that
+// is not followed (file:, or anything but https once on https) is Errc::io_error without a retry (the server's).
 [[nodiscard]] Result<Downloaded> download_file(const std::string& url, const std::filesystem::path& destination,
                                                const DownloadSettings& settings);
 

@@ -238,6 +238,49 @@ TEST(Download, FileUrlsWork) {
     EXPECT_EQ(missing.error().code, Errc::not_found);
 }
 
+// The result names where the bytes came from after redirects (a release manifest records it).
+TEST(Download, RecordsTheUrlAfterRedirects) {
+    const test::HttpTestServer server([](httplib::Server& s) {
+        s.Get("/asset", [](const httplib::Request&, httplib::Response& r) { r.set_redirect("/moved/asset", 302); });
+        s.Get("/moved/asset",
+              [](const httplib::Request&, httplib::Response& r) { r.set_content("here", "text/plain"); });
+    });
+    const test::TempDir dir;
+    const auto result = download_file(server.base_url() + "/asset", dir.path() / "asset", fast_settings());
+    ASSERT_TRUE(result.ok()) << result.error().message;
+    EXPECT_EQ(result->url, server.base_url() + "/moved/asset");
+    EXPECT_EQ(slurp(dir.path() / "asset"), "here");
+    const auto direct = download_file(server.base_url() + "/moved/asset", dir.path() / "direct", fast_settings());
+    ASSERT_TRUE(direct.ok()) << direct.error().message;
+    EXPECT_EQ(direct->url, server.base_url() + "/moved/asset");
+}
+
+// A server that redirects to file:// is refused at once as a runtime failure (Errc::io_error, exit 3), not as a
+// bad URL of the operator's (Errc::invalid_argument, exit 2), and nothing is read from the local disk.
+TEST(Download, ARedirectToAFileUrlIsTheServersFaultAndNotRetried) {
+    const test::TempDir dir;
+    const auto secret = dir.write("local/secret", "local file");
+    std::atomic<int> requests{0};
+    const test::HttpTestServer server([&](httplib::Server& s) {
+        s.Get("/asset", [&](const httplib::Request&, httplib::Response& r) {
+            ++requests;
+            r.set_redirect("file://" + secret.string(), 302);
+        });
+    });
+    const auto result = download_file(server.base_url() + "/asset", dir.path() / "asset", fast_settings());
+    ASSERT_FALSE(result.ok());
+    EXPECT_EQ(result.error().code, Errc::io_error);
+    EXPECT_THAT(result.error().message, HasSubstr(server.base_url() + "/asset redirected to file://" + secret.string() +
+                                                  ", which is not followed"));
+    EXPECT_EQ(requests.load(), 1);
+    EXPECT_FALSE(std::filesystem::exists(dir.path() / "asset"));
+    EXPECT_FALSE(std::filesystem::exists(dir.path() / "asset.part"));
+    // A scheme the operator wrote is still a usage error.
+    const auto unsupported = download_file("gopher://127.0.0.1/x", dir.path() / "x", fast_settings());
+    ASSERT_FALSE(unsupported.ok());
+    EXPECT_EQ(unsupported.error().code, Errc::invalid_argument);
+}
+
 TEST(Download, SizeLimit) {
     const test::HttpTestServer server([](httplib::Server& s) {
         s.Get("/asset", [](const httplib::Request&, httplib::Response& r) { r.set_content(body(), "text/plain"); });

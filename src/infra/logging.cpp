@@ -1,5 +1,7 @@
 #include "infra/logging.hpp"
 
+#include "core/text.hpp"
+
 #include <fmt/format.h>
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -24,6 +26,19 @@ spdlog::level::level_enum to_spdlog(LogLevel level) {
     return spdlog::level::info;
 }
 
+// The message with control and bidirectional characters escaped: log lines quote paths, config values and server
+// answers, and a terminal or log viewer would obey what they carry.
+class PrintableMessage final : public spdlog::custom_flag_formatter {
+  public:
+    void format(const spdlog::details::log_msg& msg, const std::tm& /*time*/, spdlog::memory_buf_t& dest) override {
+        const std::string text = printable(std::string_view(msg.payload.data(), msg.payload.size()));
+        dest.append(text.data(), text.data() + text.size());
+    }
+    [[nodiscard]] std::unique_ptr<custom_flag_formatter> clone() const override {
+        return std::make_unique<PrintableMessage>();
+    }
+};
+
 // One JSON object per line, for log shippers: {"time":"...Z","level":"info","message":"..."}.
 class JsonLineFormatter final : public spdlog::formatter {
   public:
@@ -42,7 +57,7 @@ class JsonLineFormatter final : public spdlog::formatter {
                                    clock.hours().count(), clock.minutes().count(), clock.seconds().count(), millis);
         const auto level_name = spdlog::level::to_string_view(msg.level);
         line["level"] = std::string(level_name.data(), level_name.size());
-        line["message"] = std::string(msg.payload.data(), msg.payload.size());
+        line["message"] = printable(std::string_view(msg.payload.data(), msg.payload.size()));
         const std::string text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
         dest.append(text.data(), text.data() + text.size());
     }
@@ -62,8 +77,9 @@ void configure_logging(const LogSettings& settings) {
     if (settings.format == LogFormat::json) {
         logger->set_formatter(std::make_unique<JsonLineFormatter>());
     } else {
-        logger->set_formatter(std::make_unique<spdlog::pattern_formatter>("%Y-%m-%dT%H:%M:%S.%eZ %^%-5l%$ %v",
-                                                                          spdlog::pattern_time_type::utc));
+        auto formatter = std::make_unique<spdlog::pattern_formatter>(spdlog::pattern_time_type::utc);
+        formatter->add_flag<PrintableMessage>('*').set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%-5l%$ %*");
+        logger->set_formatter(std::move(formatter));
     }
     logger->set_level(to_spdlog(settings.level));
     logger->flush_on(spdlog::level::warn);

@@ -39,5 +39,19 @@ TEST(Logging, TextFormatHonoursLevel) {
     EXPECT_NE(output.find("warn"), std::string::npos);
 }
 
+TEST(Logging, EveryFormatEscapesCharactersThatRewriteTheTerminal) {
+    for (const LogFormat format : {LogFormat::text, LogFormat::json}) {
+        configure_logging({.level = LogLevel::info, .format = format});
+        testing::internal::CaptureStderr();
+        const std::string right_to_left_override{'\xe2', '\x80', '\xae'};  // spelled out: see Text tests
+        spdlog::info("key {} read", "evil" + right_to_left_override + "txt.exe\x1b[2J");
+        spdlog::default_logger()->flush();
+        const std::string output = testing::internal::GetCapturedStderr();
+        EXPECT_EQ(output.find('\x1b'), std::string::npos) << output;
+        EXPECT_EQ(output.find(right_to_left_override), std::string::npos) << output;
+        EXPECT_NE(output.find("202E"), std::string::npos) << output;
+    }
+}
+
 }  // namespace
 }  // namespace ephemery::infra

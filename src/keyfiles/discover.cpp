@@ -359,6 +359,13 @@ Result<Discovery> discover(const DiscoverRequest& request) {
     if (!directory_exists(root)) {
         return make_error(Errc::not_found, fmt::format("{} is not a directory", root.string()));
     }
+    if (request.password_file && directory_exists(*request.password_file)) {
+        return make_error(Errc::invalid_argument,
+                          fmt::format("--password-file {} is a directory, not a file: pass the password file itself "
+                                      "(one password for every keystore); per-key passwords are found without it in "
+                                      "the client's own layout",
+                                      request.password_file->string()));
+    }
     if (request.password_file && !file_exists(*request.password_file)) {
         return make_error(Errc::not_found,
                           fmt::format("--password-file {} does not exist", request.password_file->string()));

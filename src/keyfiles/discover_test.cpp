@@ -168,6 +168,15 @@ TEST(Discover, MissingDirectoryAndPasswordFile) {
     const auto result = discover({dir.path(), std::nullopt, dir.path() / "nope", std::nullopt});
     ASSERT_FALSE(result.ok());
     EXPECT_THAT(result.error().message, HasSubstr("--password-file"));
+    EXPECT_THAT(result.error().message, HasSubstr("does not exist"));
+    // A directory is there, but it is not what the option takes: say so rather than "does not exist".
+    const auto directory = discover({dir.path(), std::nullopt, dir.path(), std::nullopt});
+    ASSERT_FALSE(directory.ok());
+    EXPECT_EQ(directory.error().code, Errc::invalid_argument);
+    EXPECT_EQ(directory.error().message,
+              fmt::format("--password-file {} is a directory, not a file: pass the password file itself (one password "
+                          "for every keystore); per-key passwords are found without it in the client's own layout",
+                          dir.path().string()));
 }
 
 TEST(Discover, PasswordFileContentsAsClientsReadThem) {

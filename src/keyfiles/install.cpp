@@ -92,8 +92,16 @@ Status can_import_into(Layout target) {
 }
 
 Result<std::vector<ImportedKey>> import_keys(const Discovery& source, const std::vector<std::string>& pubkeys,
-                                             Layout target, const fs::path& data_dir) {
+                                             Layout target, const fs::path& given_data_dir) {
     if (auto status = can_import_into(target); !status) return status.error();
+    // Absolute: Lighthouse's validator_definitions.yml keeps these paths, and neither Lighthouse nor `keys check`
+    // runs from the directory the import was run from.
+    std::error_code cwd_error;
+    const fs::path data_dir = fs::absolute(given_data_dir, cwd_error).lexically_normal();
+    if (cwd_error) {
+        return make_error(Errc::io_error, fmt::format("cannot make {} an absolute path: {}", given_data_dir.string(),
+                                                      cwd_error.message()));
+    }
     if (pubkeys.size() != source.candidates.size()) {
         return make_error(Errc::invalid_argument, "every keystore must be checked before it is imported");
     }

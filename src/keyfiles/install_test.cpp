@@ -1,6 +1,8 @@
 #include "keyfiles/install.hpp"
 
+#include "keyfiles/definitions.hpp"
 #include "keyfiles/test_keys.hpp"
+#include "test_support/files.hpp"
 #include "test_support/temp_dir.hpp"
 
 #include <gmock/gmock.h>
@@ -69,6 +71,26 @@ TEST(Import, ConflictingKeystoreForTheSameKeyStopsEverything) {
     ASSERT_FALSE(imported.ok());
     EXPECT_THAT(imported.error().message, HasSubstr("already holds a different keystore"));
     EXPECT_FALSE(fs::exists(data.path() / "keystores" / source.pubkeys[0]));
+}
+
+// `keys import --client lighthouse --to <relative dir>` once wrote working-directory-relative paths into
+// validator_definitions.yml, which Lighthouse (and `keys check`) then could not resolve.
+TEST(Import, LighthouseDefinitionsNameAbsolutePathsWhateverTheTargetWasCalled) {
+    const Source source;
+    const test::TempDir data;
+    const fs::path relative = fs::relative(data.path(), fs::current_path());
+    ASSERT_TRUE(relative.is_relative());
+    const auto imported = import_keys(source.discovery, source.pubkeys, Layout::lighthouse, relative);
+    ASSERT_TRUE(imported.ok()) << imported.error().message;
+    const auto definitions = parse_validator_definitions(
+        test::contents_of(data.path() / "validators" / "validator_definitions.yml"), "validator_definitions.yml");
+    ASSERT_TRUE(definitions.ok()) << definitions.error().message;
+    ASSERT_EQ(definitions->size(), 2U);
+    for (const auto& definition : *definitions) {
+        EXPECT_TRUE(fs::path(definition.voting_keystore_path).is_absolute()) << definition.voting_keystore_path;
+        EXPECT_TRUE(fs::exists(definition.voting_keystore_path)) << definition.voting_keystore_path;
+        EXPECT_TRUE(fs::path(definition.voting_keystore_password_path).is_absolute());
+    }
 }
 
 TEST(Import, PrysmIsNotWrittenByUs) {

@@ -211,6 +211,28 @@ TEST(KeystoreCheck, PrysmWalletYieldsOneReportPerAccount) {
     EXPECT_THAT(summary.keys[1].findings.at(0).problem, HasSubstr("lists the public key"));
 }
 
+// A keystore past the KDF caps fails in the pre-flight without a derivation (it would take 4 GiB and half a
+// minute), and the others are still checked.
+TEST(KeystoreCheck, KeystoreBeyondTheKdfCapsFailsWithoutADerivation) {
+    auto good = candidate_for(test_key(60), "pw", "good.json");
+    KeyCandidate hostile;
+    hostile.keystore_label = "keys/hostile.json";
+    auto json = nlohmann::json::parse(test::read_fixture("eip2335/scrypt-keystore.json"));
+    json["crypto"]["kdf"]["params"]["n"] = std::uint64_t{1} << 20U;
+    json["crypto"]["kdf"]["params"]["r"] = 32;
+    json["crypto"]["kdf"]["params"]["p"] = 16;
+    hostile.keystore_json = json.dump();
+    hostile.password = SecretString("pw");
+    const auto summary = check_keystores({hostile, good}, {});
+    EXPECT_EQ(summary.key_derivations, 1U);
+    ASSERT_EQ(summary.keys.size(), 2U);
+    EXPECT_EQ(summary.keys[0].status(), Severity::failure);
+    EXPECT_THAT(summary.keys[0].findings.at(0).problem,
+                HasSubstr("keys/hostile.json: crypto.kdf.params.n is 1048576 with r=32: one derivation would hold "
+                          "4096 MiB"));
+    EXPECT_EQ(summary.keys[1].status(), Severity::ok) << all_text(summary);
+}
+
 TEST(KeystoreCheck, ScryptMemoryIsAccounted) {
     EXPECT_EQ(kdf_memory_bytes(std::uint64_t{1} << 18U, 8, 1), std::uint64_t{128} * 8 * ((1U << 18U) + 1));
 }

@@ -15,8 +15,10 @@
 namespace ephemery::keys {
 namespace {
 
-constexpr std::uint64_t max_scrypt_n = std::uint64_t{1} << 20U;
-constexpr std::uint64_t max_pbkdf2_c = std::uint64_t{1} << 24U;
+constexpr std::uint64_t mebibyte = std::uint64_t{1} << 20U;
+constexpr std::string_view standard_parameters_fix =
+    "re-encrypt the key with its tool's default parameters (scrypt n=262144, r=8, p=1 or pbkdf2 c=262144), as "
+    "staking-deposit-cli, ethdo and `ephemery keys new` write them";
 
 class FieldReader {
   public:
@@ -83,12 +85,29 @@ Result<KdfParams> parse_kdf(const FieldReader& reader) {
         if (!n) return n.error();
         if (!r) return r.error();
         if (!p) return p.error();
-        if (*n < 2 || (*n & (*n - 1)) != 0 || *n > max_scrypt_n) {
-            return reader.error("crypto.kdf.params.n",
-                                fmt::format("is {}; it must be a power of two up to {}", *n, max_scrypt_n));
+        if (*n < 2 || (*n & (*n - 1)) != 0) {
+            return reader.error("crypto.kdf.params.n", fmt::format("is {}; it must be a power of two", *n));
         }
-        if (*r == 0 || *r > 32) return reader.error("crypto.kdf.params.r", fmt::format("is {}; allowed 1 to 32", *r));
-        if (*p == 0 || *p > 16) return reader.error("crypto.kdf.params.p", fmt::format("is {}; allowed 1 to 16", *p));
+        if (*r == 0) return reader.error("crypto.kdf.params.r", "is 0; it must be at least 1");
+        if (*p == 0) return reader.error("crypto.kdf.params.p", "is 0; it must be at least 1");
+        // 128*r*n bytes is scrypt's working memory, held while it derives. Compared by division: n and r come
+        // from the file, and their product need not fit 64 bits.
+        if (*n > max_scrypt_memory_bytes / 128 / *r) {
+            return reader.error(
+                "crypto.kdf.params.n",
+                fmt::format("is {} with r={}: one derivation would hold {:.0f} MiB of memory (128*r*n); the cap is {} "
+                            "MiB, what n=262144 with r=8 takes, so that one keystore cannot exhaust the machine's "
+                            "memory; {}",
+                            *n, *r, 128.0 * static_cast<double>(*r) * static_cast<double>(*n) / mebibyte,
+                            max_scrypt_memory_bytes / mebibyte, standard_parameters_fix));
+        }
+        if (*p > max_scrypt_p) {
+            return reader.error(
+                "crypto.kdf.params.p",
+                fmt::format("is {}; the cap is {} (each unit of p repeats the whole derivation, so a larger p would "
+                            "let one keystore hold the check for minutes of CPU); {}",
+                            *p, max_scrypt_p, standard_parameters_fix));
+        }
         kdf.n = *n;
         kdf.r = static_cast<std::uint32_t>(*r);
         kdf.p = static_cast<std::uint32_t>(*p);
@@ -100,8 +119,12 @@ Result<KdfParams> parse_kdf(const FieldReader& reader) {
             return reader.error("crypto.kdf.params.prf", fmt::format("is \"{}\"; EIP-2335 uses hmac-sha256", *prf));
         auto c = reader.number("crypto.kdf.params.c");
         if (!c) return c.error();
-        if (*c == 0 || *c > max_pbkdf2_c) {
-            return reader.error("crypto.kdf.params.c", fmt::format("is {}; allowed 1 to {}", *c, max_pbkdf2_c));
+        if (*c == 0) return reader.error("crypto.kdf.params.c", "is 0; it must be at least 1");
+        if (*c > max_pbkdf2_iterations) {
+            return reader.error("crypto.kdf.params.c",
+                                fmt::format("is {}; the cap is {} (4 times what EIP-2335 tools write, so that one "
+                                            "keystore cannot hold the check for minutes of CPU); {}",
+                                            *c, max_pbkdf2_iterations, standard_parameters_fix));
         }
         kdf.c = *c;
     } else {

@@ -37,9 +37,15 @@ struct Keystore {
     std::string description;
 };
 
+// Caps on the KDF parameters a keystore may ask for (README, "Validator keys"). EIP-2335 tools
+// (staking-deposit-cli, ethdo, @chainsafe/bls-keystore, `keys new`) write scrypt n=2^18, r=8, p=1 (256 MiB, the
+// memory cap exactly) or pbkdf2 c=2^18; beyond the caps one file could pin gigabytes of memory or minutes of CPU.
+inline constexpr std::uint64_t max_scrypt_memory_bytes = std::uint64_t{256} << 20U;  // 128*r*n
+inline constexpr std::uint64_t max_scrypt_p = 4;
+inline constexpr std::uint64_t max_pbkdf2_iterations = std::uint64_t{1} << 20U;
+
 // Parses and validates a keystore. Errors name `label` and the field: "k.json: crypto.kdf.params.salt is not hex".
-// Refuses KDF parameters beyond what a validator keystore needs (scrypt n > 2^20, pbkdf2 c > 2^24), which
-// would otherwise let one file pin gigabytes of memory or minutes of CPU.
+// Refuses KDF parameters beyond the caps above, before any derivation is attempted.
 [[nodiscard]] Result<Keystore> parse_keystore(std::string_view json, std::string_view label);
 
 // The derived key for a keystore: the expensive step, worth memoising by (password, kdf params).

@@ -2,11 +2,14 @@
 
 #include "test_support/fixtures.hpp"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 namespace ephemery::keys {
 namespace {
+
+using testing::HasSubstr;
 
 nlohmann::json expected() {
     return nlohmann::json::parse(test::read_fixture("eip2335/expected.json"));
@@ -87,10 +90,9 @@ INSTANTIATE_TEST_SUITE_P(
         Malformed{"missing_salt", "/crypto/kdf/params/salt", nullptr, "crypto.kdf.params.salt is missing"},
         Malformed{"dklen", "/crypto/kdf/params/dklen", 16, "crypto.kdf.params.dklen is 16; EIP-2335 uses 32"},
         Malformed{"n_not_power", "/crypto/kdf/params/n", 1000,
-                  "crypto.kdf.params.n is 1000; it must be a power of two up to 1048576"},
-        Malformed{"n_huge", "/crypto/kdf/params/n", 1U << 30U,
-                  "crypto.kdf.params.n is 1073741824; it must be a power of two up to 1048576"},
-        Malformed{"r", "/crypto/kdf/params/r", 0, "crypto.kdf.params.r is 0; allowed 1 to 32"},
+                  "crypto.kdf.params.n is 1000; it must be a power of two"},
+        Malformed{"r", "/crypto/kdf/params/r", 0, "crypto.kdf.params.r is 0; it must be at least 1"},
+        Malformed{"p", "/crypto/kdf/params/p", 0, "crypto.kdf.params.p is 0; it must be at least 1"},
         Malformed{"p_type", "/crypto/kdf/params/p", "1", "crypto.kdf.params.p must be a positive whole number"},
         Malformed{"checksum_function", "/crypto/checksum/function", "sha512",
                   "crypto.checksum.function must be sha256"},
@@ -114,7 +116,56 @@ TEST(Keystore, Pbkdf2Limits) {
               "k: crypto.kdf.params.prf is \"hmac-sha1\"; EIP-2335 uses hmac-sha256");
     json["crypto"]["kdf"]["params"]["prf"] = "hmac-sha256";
     json["crypto"]["kdf"]["params"]["c"] = 0;
-    EXPECT_EQ(parse_keystore(json.dump(), "k").error().message, "k: crypto.kdf.params.c is 0; allowed 1 to 16777216");
+    EXPECT_EQ(parse_keystore(json.dump(), "k").error().message, "k: crypto.kdf.params.c is 0; it must be at least 1");
+}
+
+nlohmann::json scrypt_keystore_with(std::uint64_t n, std::uint64_t r, std::uint64_t p) {
+    auto json = nlohmann::json::parse(test::read_fixture("eip2335/scrypt-keystore.json"));
+    json["crypto"]["kdf"]["params"]["n"] = n;
+    json["crypto"]["kdf"]["params"]["r"] = r;
+    json["crypto"]["kdf"]["params"]["p"] = p;
+    return json;
+}
+
+// What EIP-2335 tools write is accepted: scrypt n=2^18 r=8 p=1 is exactly the memory cap.
+TEST(KeystoreCaps, ToolDefaultsAreAccepted) {
+    EXPECT_TRUE(parse_keystore(scrypt_keystore_with(std::uint64_t{1} << 18U, 8, 1).dump(), "k").ok());
+    EXPECT_TRUE(parse_keystore(scrypt_keystore_with(std::uint64_t{1} << 17U, 16, 4).dump(), "k").ok());
+    auto pbkdf2 = nlohmann::json::parse(test::read_fixture("eip2335/pbkdf2-keystore.json"));
+    pbkdf2["crypto"]["kdf"]["params"]["c"] = 262144;
+    EXPECT_TRUE(parse_keystore(pbkdf2.dump(), "k").ok());
+    EXPECT_EQ(max_scrypt_memory_bytes, std::uint64_t{128} * 8 * (std::uint64_t{1} << 18U));
+}
+
+// The keystore (n=2^20, r=32, p=16: 4 GiB, half a minute) is refused by the parser, before any
+// derivation; the message names the file, the parameter, its value, the cap and why.
+TEST(KeystoreCaps, MemoryBeyondTheCapIsRefusedNamingEverything) {
+    const auto refused = parse_keystore(scrypt_keystore_with(std::uint64_t{1} << 20U, 32, 16).dump(), "v/k.json");
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.error().code, Errc::parse_error);
+    EXPECT_EQ(refused.error().message,
+              "v/k.json: crypto.kdf.params.n is 1048576 with r=32: one derivation would hold 4096 MiB of memory "
+              "(128*r*n); the cap is 256 MiB, what n=262144 with r=8 takes, so that one keystore cannot exhaust the "
+              "machine's memory; re-encrypt the key with its tool's default parameters (scrypt n=262144, r=8, p=1 "
+              "or pbkdf2 c=262144), as staking-deposit-cli, ethdo and `ephemery keys new` write them");
+    // r alone past the cap, and values whose product does not fit 64 bits.
+    EXPECT_THAT(parse_keystore(scrypt_keystore_with(2, std::uint64_t{1} << 30U, 1).dump(), "k").error().message,
+                HasSubstr("the cap is 256 MiB"));
+    EXPECT_THAT(parse_keystore(scrypt_keystore_with(std::uint64_t{1} << 63U, std::uint64_t{1} << 40U, 1).dump(), "k")
+                    .error()
+                    .message,
+                HasSubstr("crypto.kdf.params.n is 9223372036854775808 with r=1099511627776"));
+}
+
+TEST(KeystoreCaps, RepeatsBeyondTheCapAreRefused) {
+    EXPECT_THAT(parse_keystore(scrypt_keystore_with(std::uint64_t{1} << 18U, 8, 16).dump(), "k.json").error().message,
+                HasSubstr("k.json: crypto.kdf.params.p is 16; the cap is 4 (each unit of p repeats the whole "
+                          "derivation"));
+    auto pbkdf2 = nlohmann::json::parse(test::read_fixture("eip2335/pbkdf2-keystore.json"));
+    pbkdf2["crypto"]["kdf"]["params"]["c"] = std::uint64_t{1} << 24U;
+    EXPECT_THAT(parse_keystore(pbkdf2.dump(), "k.json").error().message,
+                HasSubstr("k.json: crypto.kdf.params.c is 16777216; the cap is 1048576 (4 times what EIP-2335 tools "
+                          "write"));
 }
 
 TEST(Keystore, EncryptedKeystoreRoundTripsThroughJson) {

@@ -13,6 +13,12 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// What starts the units when enabled: boot for the system manager, the user manager's start (login, or boot when
+// the user lingers) for a user's.
+std::string_view wanted_by(SystemdScope scope) {
+    return scope == SystemdScope::system ? "multi-user.target" : "default.target";
+}
+
 bool is_control(char c) {
     const auto byte = static_cast<unsigned char>(c);
     return byte < 0x20 || byte == 0x7f;
@@ -111,7 +117,9 @@ Result<UnitFile> service_unit(const NodePlan& plan, const ServicePlan& service, 
         fmt::format_to(std::back_inserter(exec_start), " \\\n    {}", quoted.value());
     }
 
-    std::vector<std::string> after{"network-online.target"};
+    const bool system_manager = inputs.scope == SystemdScope::system;
+    std::vector<std::string> after;
+    if (system_manager) after.emplace_back("network-online.target");
     for (const std::string& dependency : service.depends_on) after.push_back(dependency + ".service");
     const std::string ordering = fmt::format("{}", fmt::join(after, " "));
     const clients::ClientSpec& client = clients::spec_of(service.client);
@@ -124,8 +132,10 @@ Result<UnitFile> service_unit(const NodePlan& plan, const ServicePlan& service, 
                                               clients::role_name(service.role), plan.network, service.name)));
     // Wants= rather than Requires=: a consensus client rides out its execution client's restarts, and
     // Requires= would restart it each time the execution client is restarted.
-    append_line(text, "Wants", ordering);
-    append_line(text, "After", ordering);
+    if (!after.empty()) {
+        append_line(text, "Wants", ordering);
+        append_line(text, "After", ordering);
+    }
     append_line(text, "PartOf", systemd_target_name(plan.network));
     text += "\n[Service]\n";
     // exec: a missing or non-executable program fails the start instead of a started unit that exits.
@@ -142,14 +152,16 @@ Result<UnitFile> service_unit(const NodePlan& plan, const ServicePlan& service, 
     // Hardening the clients live with: they need no privileges, no shared /tmp and no writes to /usr, /boot
     // or /etc. Stricter settings (ProtectHome=, ProtectSystem=strict) would need every configured path listed.
     append_line(text, "NoNewPrivileges", "yes");
-    append_line(text, "PrivateTmp", "yes");
-    append_line(text, "ProtectSystem", "full");
-    append_line(text, "ReadWritePaths", writable.value());
+    if (system_manager) {
+        append_line(text, "PrivateTmp", "yes");
+        append_line(text, "ProtectSystem", "full");
+        append_line(text, "ReadWritePaths", writable.value());
+    }
     append_line(text, "StandardOutput", "journal");
     append_line(text, "StandardError", "journal");
     append_line(text, "SyslogIdentifier", service.name);
     text += "\n[Install]\n";
-    append_line(text, "WantedBy", "multi-user.target");
+    append_line(text, "WantedBy", wanted_by(inputs.scope));
     return UnitFile{.name = service.name + ".service", .text = std::move(text)};
 }
 
@@ -169,6 +181,11 @@ Result<std::vector<UnitFile>> render_systemd(const NodePlan& plan, const Systemd
                           fmt::format("systemd: the network name \"{}\" cannot be part of a unit name (letters, "
                                       "digits, ':', '-', '_' and '.' only)",
                                       plan.network));
+    }
+    if (inputs.scope == SystemdScope::user && (!inputs.user.empty() || !inputs.group.empty())) {
+        return make_error(Errc::invalid_argument,
+                          "systemd: a user unit runs as the user whose manager runs it and cannot name a User= or "
+                          "Group=; run ephemery as root for system units, or leave the user and group unset");
     }
     for (const auto& [value, what] : {std::pair{&inputs.user, "user"}, {&inputs.group, "group"}}) {
         if (!valid_account_name(*value)) {
@@ -191,7 +208,7 @@ Result<std::vector<UnitFile>> render_systemd(const NodePlan& plan, const Systemd
     append_line(text, "Description", escape_specifiers(fmt::format("Ephemery node of {}", plan.network)));
     if (!names.empty()) append_line(text, "Wants", fmt::format("{}", fmt::join(names, " ")));
     text += "\n[Install]\n";
-    append_line(text, "WantedBy", "multi-user.target");
+    append_line(text, "WantedBy", wanted_by(inputs.scope));
     units.push_back({.name = systemd_target_name(plan.network), .text = std::move(text)});
     return units;
 }

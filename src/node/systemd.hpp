@@ -16,9 +16,17 @@
 // dirs must exist before a unit starts (WorkingDirectory= and ReadWritePaths= refuse missing ones).
 namespace ephemery::node {
 
+// Which manager runs the units: the system's when ephemery runs as root, else the user's (`systemctl --user`;
+// such units run without a login session only after `loginctl enable-linger <user>`).
+enum class SystemdScope { system, user };
+
 struct SystemdInputs {
-    std::string user;   // User=; empty: root, the manager's default
-    std::string group;  // Group=; empty: the user's primary group
+    std::string user;   // User=; empty: root, the manager's default. Only for the system manager.
+    std::string group;  // Group=; empty: the user's primary group. Only for the system manager.
+    // The user manager has no multi-user.target or network-online.target (units there are wanted by
+    // default.target, reached at login or, lingering, at boot) and cannot switch users or, without user
+    // namespaces, set up the mount sandbox (PrivateTmp=, ProtectSystem=).
+    SystemdScope scope{SystemdScope::system};
 };
 
 struct UnitFile {

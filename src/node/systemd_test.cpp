@@ -216,6 +216,29 @@ TEST(Systemd, EveryRoleGetsAUnitOrderedAfterItsDependenciesAndTheTargetGroupsThe
     EXPECT_EQ(setting(without_user[0].text, "User"), "<missing>");
 }
 
+// A user's manager (ephemery not run as root): its units are wanted by default.target, which it reaches at login or,
+// for a lingering user, at boot. multi-user.target exists only in the system manager: a user unit wanted by it
+// never starts.
+TEST(Systemd, UserUnitsAreWantedByTheUserManagersDefaultTarget) {
+    const NodePlan plan = checked_plan(native_inputs("/home/op/.ephemery"));
+    const auto units = render(plan, {.user = {}, .group = {}, .scope = SystemdScope::user});
+    ASSERT_EQ(units.size(), 4U);
+    for (const UnitFile& unit : units) {
+        SCOPED_TRACE(unit.name);
+        EXPECT_EQ(setting(unit.text, "WantedBy"), "default.target");
+        EXPECT_EQ(unit.text.find("network-online.target"), std::string::npos) << "no such unit in a user manager";
+        EXPECT_EQ(unit.text.find("multi-user.target"), std::string::npos);
+        EXPECT_EQ(setting(unit.text, "PrivateTmp"), "<missing>") << "needs a mount namespace a user manager lacks";
+        EXPECT_EQ(setting(unit.text, "User"), "<missing>");
+    }
+    EXPECT_EQ(setting(units[1].text, "After"), "ephemery-execution-geth.service");
+    EXPECT_EQ(setting(units[0].text, "After"), "<missing>");
+
+    const auto with_user = render_systemd(plan, {.user = "ephemery", .group = {}, .scope = SystemdScope::user});
+    ASSERT_FALSE(with_user.ok());
+    EXPECT_THAT(with_user.error().message, testing::HasSubstr("cannot name a User="));
+}
+
 const std::vector<std::string>& tricky_arguments() {
     static const std::vector<std::string> arguments{
         "--graffiti=say \"hi\" 'there'",
@@ -308,14 +331,27 @@ TEST(Systemd, SystemdAnalyzeVerifiesTheUnits) {
     }
     plan.services[0].arguments.insert(plan.services[0].arguments.end(), tricky_arguments().begin(),
                                       tricky_arguments().end());
-    const auto units = render(plan, {.user = "ephemery", .group = {}});
-    ASSERT_EQ(units.size(), 4U);
-    std::vector<std::string> argv{analyze.string(), "verify", "--man=no"};
-    for (const UnitFile& unit : units) argv.push_back(root.write("units/" + unit.name, unit.text).string());
-    const auto verified = test::run_command(argv, {{"PATH", "/usr/local/bin:/usr/bin:/bin"}}, root.path().string());
-    EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
-    // Warnings (unknown keys, bad values) do not change the exit code: there must be none.
-    EXPECT_EQ(verified.out + verified.err, "");
+    for (const SystemdScope scope : {SystemdScope::system, SystemdScope::user}) {
+        const bool user = scope == SystemdScope::user;
+        SCOPED_TRACE(user ? "user manager" : "system manager");
+        const auto units = render(plan, {.user = user ? "" : "ephemery", .group = {}, .scope = scope});
+        ASSERT_EQ(units.size(), 4U);
+        const std::string directory = user ? "user-units/" : "units/";
+        std::vector<std::string> argv{analyze.string()};
+        if (user) argv.emplace_back("--user");
+        argv.insert(argv.end(), {"verify", "--man=no"});
+        for (const UnitFile& unit : units) argv.push_back(root.write(directory + unit.name, unit.text).string());
+        // A user manager needs its runtime directory, which only a login session would otherwise provide.
+        const fs::path runtime_dir = root.path() / "runtime";
+        fs::create_directories(runtime_dir);
+        fs::permissions(runtime_dir, fs::perms::owner_all);
+        const auto verified = test::run_command(
+            argv, {{"PATH", "/usr/local/bin:/usr/bin:/bin"}, {"XDG_RUNTIME_DIR", runtime_dir.string()}},
+            root.path().string());
+        EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
+        // Warnings (unknown keys, bad values) do not change the exit code: there must be none.
+        EXPECT_EQ(verified.out + verified.err, "");
+    }
 }
 
 }  // namespace

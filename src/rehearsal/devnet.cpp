@@ -103,8 +103,8 @@ Result<DevnetRecord> load_or_create_record(const Settings& settings, std::int64_
         !written) {
         return written.error();
     }
-    spdlog::info("new devnet in {}: {}-second iterations from {}, {} validators", settings.data_dir.string(),
-                 record.iteration_seconds, record.base_genesis_time, record.validators);
+    spdlog::info("new devnet in {}: {}-second iterations from {}, {}", settings.data_dir.string(),
+                 record.iteration_seconds, record.base_genesis_time, counted(record.validators, "validator"));
     return record;
 }
 

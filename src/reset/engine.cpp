@@ -30,11 +30,6 @@ constexpr std::string_view step_pending = "pending";
 constexpr std::string_view step_started = "started";
 constexpr std::string_view step_done = "done";
 
-bool is_within(const fs::path& path, const fs::path& directory) {
-    const auto relative = path.lexically_relative(directory);
-    return !relative.empty() && *relative.begin() != "..";
-}
-
 struct Journal {
     Plan plan;
     std::vector<std::string> progress;  // per step: pending, started, done
@@ -79,9 +74,9 @@ Result<std::optional<Journal>> read_journal(const fs::path& data_dir) {
 
 // Re-reads the installed release and checks it again: the files match the manifest written at install, and
 // every cross-check passes. Returns the refusal, if any.
-std::optional<std::string> check_release(const fs::path& release_dir, const ResetRequest& request,
+std::optional<std::string> check_release(const fs::path& release_dir, const release::Expectation& expectation,
                                          release::ReleaseFiles& files) {
-    const std::uint64_t n = request.target_iteration;
+    const std::uint64_t n = expectation.iteration;
     std::error_code error;
     const fs::path manifest_path = release_dir / "manifest.json";
     if (!fs::exists(manifest_path, error)) {
@@ -113,7 +108,7 @@ std::optional<std::string> check_release(const fs::path& release_dir, const Rese
                 n, path, n);
         }
     }
-    const auto report = release::verify_release(files, request.expectation);
+    const auto report = release::verify_release(files, expectation);
     if (!report.ok()) {
         std::string message = fmt::format("release {} fails verification:", n);
         for (const auto& failure : report.failures) message += fmt::format(" {}: {};", failure.check, failure.message);
@@ -148,6 +143,45 @@ const Instance* instance_of(const Plan& plan, const std::string& service) {
 fs::path owner_dir(const Plan& plan, const Step& step) {
     const Instance* instance = instance_of(plan, step.service);
     return instance == nullptr ? plan.data_dir : instance->data_dir;
+}
+
+// Where a slashing store's symlink may lead: inside its data dir, never onto what a reset keeps.
+StoreBounds store_bounds(const Plan& plan, const Step& step) {
+    StoreBounds bounds{.root = owner_dir(plan, step), .protected_paths = {}};
+    if (const Instance* instance = instance_of(plan, step.service)) {
+        if (const auto* spec = clients::role_spec(instance->client, instance->role, instance->edition)) {
+            for (const clients::KeptPath& kept : spec->keep)
+                bounds.protected_paths.push_back(instance->data_dir / kept.path);
+        }
+        return bounds;
+    }
+    for (const OwnedPath& owned : node_owned_paths) {
+        if (!owned.path.starts_with(ephemery_slashing_database))
+            bounds.protected_paths.push_back(plan.data_dir / owned.path);
+    }
+    for (const Instance& instance : plan.instances) bounds.protected_paths.push_back(instance.data_dir);
+    return bounds;
+}
+
+// What would stop the steps from `first` on before they destroy anything: symlinks a wipe would have to
+// delete through, slashing stores behind a symlink that leads where a reset may not follow.
+Result<std::vector<std::string>> step_refusals(const Plan& plan, std::size_t first) {
+    std::vector<std::string> refusals;
+    for (std::size_t i = first; i < plan.steps.size(); ++i) {
+        const Step& step = plan.steps[i];
+        if (step.kind == StepKind::wipe_chain_data) {
+            auto blocked = wipe_obstacles(owner_dir(plan, step), step.path, step.keep);
+            if (!blocked) return blocked.error();
+            for (std::string& message : *blocked) {
+                refusals.push_back(fmt::format("step {} ({}): {}", i + 1, step.description, message));
+            }
+        } else if (step.kind == StepKind::archive_slashing) {
+            if (auto resolved = resolve_slashing_store(step.source, store_bounds(plan, step)); !resolved) {
+                refusals.push_back(fmt::format("step {} ({}): {}", i + 1, step.description, resolved.error().message));
+            }
+        }
+    }
+    return refusals;
 }
 
 class DirectoryLock {
@@ -199,8 +233,9 @@ Status execute(const Plan& plan, const Step& step, std::size_t index, const RunO
         case StepKind::init_genesis:
             if (auto status = need_instance(); !status) return status;
             return options.control->run(*instance, step.command);
-        case StepKind::archive_slashing: return archive_slashing_store(step.source, step.format, step.path);
-        case StepKind::clear_slashing: return clear_slashing_store(owner_dir(plan, step), step.path);
+        case StepKind::archive_slashing:
+            return archive_slashing_store(step.source, step.format, step.path, store_bounds(plan, step));
+        case StepKind::clear_slashing: return clear_slashing_store(step.path, store_bounds(plan, step));
         case StepKind::wipe_chain_data: {
             bool reported = false;
             auto removed = wipe(owner_dir(plan, step), step.path, step.keep, [&] {
@@ -241,7 +276,7 @@ Status check_journal_paths(const Plan& plan, const fs::path& data_dir) {
     if (plan.data_dir != data_dir) return refuse(fmt::format("belongs to the data dir {}", plan.data_dir.string()));
     for (const Instance& instance : plan.instances) {
         auto checked = checked_data_dir(instance.data_dir, instance.service);
-        if (!checked || *checked != instance.data_dir || is_within(data_dir, instance.data_dir)) {
+        if (!checked || *checked != instance.data_dir || is_same_or_inside(data_dir, instance.data_dir)) {
             return refuse(fmt::format("names an unsafe data dir for {}", instance.service));
         }
     }
@@ -253,15 +288,121 @@ Status check_journal_paths(const Plan& plan, const fs::path& data_dir) {
         const bool node_level = step.kind == StepKind::archive_slashing || step.kind == StepKind::activate_release ||
                                 step.kind == StepKind::record_iteration;
         const fs::path owner = node_level ? data_dir : owner_dir(plan, step);
-        if (!is_within(step.path.lexically_normal(), owner)) {
+        if (!is_same_or_inside(step.path.lexically_normal(), owner)) {
             return refuse(fmt::format("has a step on {}, outside {}", step.path.string(), owner.string()));
         }
         if (step.kind == StepKind::archive_slashing && !step.source.empty() &&
-            !is_within(fs::path(step.source).lexically_normal(), owner_dir(plan, step))) {
+            !is_same_or_inside(fs::path(step.source).lexically_normal(), owner_dir(plan, step))) {
             return refuse(fmt::format("archives {}, outside {}", step.source, owner_dir(plan, step).string()));
         }
     }
     return {};
+}
+
+// The plan for the request's node and target with the installed release's values (placeholders and the genesis
+// validators root the marker records).
+Result<Plan> derive_plan(PlanRequest request, const fs::path& release_dir, const release::ReleaseFiles& files) {
+    request.release_values = release_placeholders(release_dir, files);
+    auto plan = make_plan(request);
+    if (!plan) return plan.error();
+    const std::string root(trim(release_file(files, "genesis_validators_root.txt")));
+    for (Step& step : plan->steps) {
+        if (step.kind == StepKind::record_iteration) step.source = root;
+    }
+    return plan;
+}
+
+// The archive dir an interrupted reset chose: the one choose_archive_dir names for the iteration the journal says
+// the reset began on (with a -<k> suffix when that existed), so an edited journal cannot archive over older ones.
+Result<fs::path> recorded_archive_dir(const Plan& recorded, const fs::path& data_dir) {
+    const auto archive = std::find_if(recorded.steps.begin(), recorded.steps.end(),
+                                      [](const Step& step) { return step.kind == StepKind::archive_slashing; });
+    if (archive == recorded.steps.end()) return data_dir / "archive" / "none";  // the plan comparison refuses it
+    const fs::path directory = archive->path.lexically_normal().parent_path();
+    const std::string name = directory.filename().string();
+    const std::string base = recorded.from_iteration ? fmt::format("iteration-{}", *recorded.from_iteration)
+                                                     : fmt::format("before-iteration-{}", recorded.target_iteration);
+    const std::string_view suffix = std::string_view(name).substr(std::min(name.size(), base.size()));
+    const bool numbered = suffix.size() > 1 && suffix.front() == '-' &&
+                          std::all_of(suffix.begin() + 1, suffix.end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (directory.parent_path() != data_dir / "archive" || !name.starts_with(base) || !(suffix.empty() || numbered)) {
+        return make_error(
+            Errc::invalid_argument,
+            fmt::format("the reset journal {} archives into {}, not {}/{} (the directory for the "
+                        "iteration it began on); it was not written by this node's ephemery: inspect "
+                        "it, and move it away to plan a fresh reset",
+                        journal_path(data_dir).string(), directory.string(), (data_dir / "archive").string(), base));
+    }
+    return directory;
+}
+
+// Until the reset records its iteration, the marker still says where it began (or, killed while recording it,
+// already the target).
+Status check_recorded_start(const Journal& recorded, const std::optional<IterationMarker>& marker,
+                            const fs::path& data_dir) {
+    for (std::size_t i = 0; i < recorded.plan.steps.size(); ++i) {
+        if (recorded.plan.steps[i].kind == StepKind::record_iteration && recorded.progress[i] == step_done) return {};
+    }
+    const std::optional<std::uint64_t> current = marker ? std::optional(marker->iteration) : std::nullopt;
+    if (current == recorded.plan.from_iteration || current == recorded.plan.target_iteration) return {};
+    const auto named = [](const std::optional<std::uint64_t>& n) {
+        return n ? fmt::format("iteration {}", *n) : std::string("no iteration");
+    };
+    return make_error(Errc::invalid_argument,
+                      fmt::format("the reset journal {} says the reset began on {}, but {} records {}; inspect the "
+                                  "journal and the marker, and move the journal away to plan a fresh reset",
+                                  journal_path(data_dir).string(), named(recorded.plan.from_iteration),
+                                  (data_dir / iteration_marker_file).string(), named(current)));
+}
+
+// An interrupted reset is finished with the plan the configuration and the catalog give now, never with the
+// journal's paths and commands: the journal only says how far it got, and must agree with that plan.
+Result<Prepared> resume_from_journal(Journal recorded, const fs::path& data_dir, const std::vector<Instance>& instances,
+                                     const ResetRequest& request, std::optional<IterationMarker> marker) {
+    if (auto status = check_journal_paths(recorded.plan, data_dir); !status) return status.error();
+    Prepared prepared;
+    prepared.resuming = true;
+    prepared.resume_at =
+        static_cast<std::size_t>(std::find_if(recorded.progress.begin(), recorded.progress.end(),
+                                              [](const std::string& state) { return state != step_done; }) -
+                                 recorded.progress.begin());
+    prepared.marker = std::move(marker);
+
+    const std::uint64_t n = recorded.plan.target_iteration;
+    release::Expectation expectation = request.expectation;
+    expectation.iteration = n;
+    const fs::path release_dir = data_dir / "testnet" / std::to_string(n);
+    release::ReleaseFiles files;
+    if (auto refusal = check_release(release_dir, expectation, files)) {
+        prepared.plan = std::move(recorded.plan);
+        prepared.refusals.push_back(fmt::format("{} (the interrupted reset needs it to finish)", *refusal));
+        return prepared;
+    }
+    if (auto status = check_recorded_start(recorded, prepared.marker, data_dir); !status) return status.error();
+    auto archive_dir = recorded_archive_dir(recorded.plan, data_dir);
+    if (!archive_dir) return archive_dir.error();
+    auto derived = derive_plan({.data_dir = data_dir,
+                                .instances = instances,
+                                .target_iteration = n,
+                                .from_iteration = recorded.plan.from_iteration,
+                                .archive_dir = *archive_dir,
+                                .release_values = {}},
+                               release_dir, files);
+    if (!derived) return derived.error();
+    if (const auto why = plan_disagreement(recorded.plan, *derived)) {
+        return make_error(
+            Errc::invalid_argument,
+            fmt::format("the reset journal {} disagrees with the configuration and the client catalog: {}. It was "
+                        "edited, or the configuration (or ephemery) changed since the reset began. Restore the "
+                        "configuration the reset began with and run it again; or check what the interrupted reset "
+                        "did (its progress is in the journal) and move the journal away to plan a fresh reset",
+                        journal_path(data_dir).string(), *why));
+    }
+    prepared.plan = std::move(derived).value();
+    auto refusals = step_refusals(prepared.plan, prepared.resume_at);
+    if (!refusals) return refusals.error();
+    prepared.refusals = std::move(refusals).value();
+    return prepared;
 }
 
 }  // namespace
@@ -296,22 +437,9 @@ Result<Prepared> prepare_reset(const ResetRequest& request) {
         auto checked = checked_data_dir(instance.data_dir, fmt::format("the data dir of {}", instance.service));
         if (!checked) return checked.error();
         instance.data_dir = std::move(checked).value();
-        if (is_within(*data_dir, instance.data_dir)) {
-            return make_error(
-                Errc::invalid_argument,
-                fmt::format("the data dir of {} ({}) contains the node's data dir {}; a reset of it "
-                            "would delete releases and archives: give {} a directory of its own",
-                            instance.service, instance.data_dir.string(), data_dir->string(), instance.service));
-        }
     }
-    for (const Instance& a : instances) {
-        for (const Instance& b : instances) {
-            if (&a != &b && is_within(b.data_dir, a.data_dir)) {
-                return make_error(Errc::invalid_argument,
-                                  fmt::format("{} and {} share the data dir {}: every client needs its own", a.service,
-                                              b.service, a.data_dir.string()));
-            }
-        }
+    if (const auto conflicts = data_dir_conflicts(*data_dir, instances); !conflicts.empty()) {
+        return make_error(Errc::invalid_argument, join(conflicts, "\n"));
     }
 
     Prepared prepared;
@@ -321,20 +449,15 @@ Result<Prepared> prepare_reset(const ResetRequest& request) {
     if (!marker) return marker.error();
     prepared.marker = *marker;
     if (journal->has_value()) {
-        if (auto status = check_journal_paths((*journal)->plan, *data_dir); !status) return status.error();
-        prepared.plan = std::move((*journal)->plan);
-        prepared.resuming = true;
-        const auto& progress = (*journal)->progress;
-        prepared.resume_at = static_cast<std::size_t>(
-            std::find_if(progress.begin(), progress.end(), [](const std::string& s) { return s != step_done; }) -
-            progress.begin());
-        return prepared;
+        return resume_from_journal(std::move(**journal), *data_dir, instances, request, *marker);
     }
 
     const std::uint64_t n = request.target_iteration;
     const fs::path release_dir = data_dir.value() / "testnet" / std::to_string(n);
     release::ReleaseFiles files;
-    if (auto refusal = check_release(release_dir, request, files)) prepared.refusals.push_back(std::move(*refusal));
+    if (auto refusal = check_release(release_dir, request.expectation, files)) {
+        prepared.refusals.push_back(std::move(*refusal));
+    }
     if (*marker && (*marker)->iteration == n && !request.force) {
         prepared.refusals.push_back(
             fmt::format("the node is already on iteration {} ({}); pass --force to reset it again", n,
@@ -344,19 +467,18 @@ Result<Prepared> prepare_reset(const ResetRequest& request) {
             fmt::format("the node is on iteration {}, after {}; pass --force to go back", (*marker)->iteration, n));
     }
 
-    PlanRequest plan_request{.data_dir = *data_dir,
+    auto plan = derive_plan({.data_dir = *data_dir,
                              .instances = instances,
                              .target_iteration = n,
                              .from_iteration = *marker ? std::optional((*marker)->iteration) : std::nullopt,
                              .archive_dir = choose_archive_dir(*data_dir, *marker, n),
-                             .release_values = release_placeholders(release_dir, files)};
-    auto plan = make_plan(plan_request);
+                             .release_values = {}},
+                            release_dir, files);
     if (!plan) return plan.error();
     prepared.plan = std::move(plan).value();
-    const std::string root(trim(release_file(files, "genesis_validators_root.txt")));
-    for (Step& step : prepared.plan.steps) {
-        if (step.kind == StepKind::record_iteration) step.source = root;
-    }
+    auto refusals = step_refusals(prepared.plan, 0);
+    if (!refusals) return refusals.error();
+    prepared.refusals.insert(prepared.refusals.end(), refusals->begin(), refusals->end());
     return prepared;
 }
 
@@ -370,10 +492,17 @@ Result<std::vector<StepPreview>> preview_plan(const Plan& plan) {
             preview.deletions = std::move(wiped->deletions);
             preview.kept = std::move(wiped->kept);
             preview.notes = std::move(wiped->notes);
-        } else if (step.kind == StepKind::archive_slashing) {
-            preview.store = inspect_slashing_store(step.source, step.format);
-        } else if (step.kind == StepKind::clear_slashing) {
-            preview.store = inspect_slashing_store(step.path, step.format);
+            preview.notes.insert(preview.notes.end(), wiped->blocked.begin(), wiped->blocked.end());
+        } else if (step.kind == StepKind::archive_slashing || step.kind == StepKind::clear_slashing) {
+            const fs::path& store = step.kind == StepKind::archive_slashing ? fs::path(step.source) : step.path;
+            if (auto resolved = resolve_slashing_store(store, store_bounds(plan, step))) {
+                preview.store = inspect_slashing_store(*resolved, step.format);
+            } else {
+                preview.store = SlashingStoreSummary{.exists = true,
+                                                     .bytes = 0,
+                                                     .genesis_validators_root = std::nullopt,
+                                                     .note = resolved.error().message};
+            }
         }
         previews.push_back(std::move(preview));
     }
@@ -397,7 +526,14 @@ Result<RunOutcome> run_reset(const Prepared& prepared, const RunOptions& options
         if (!current->has_value()) {
             return make_error(Errc::invalid_argument, "the interrupted reset was finished by another run");
         }
-        journal = std::move(**current);
+        // Only its progress is taken; the plan that runs is the one derived from the configuration.
+        if (const auto why = plan_disagreement((*current)->plan, plan)) {
+            return make_error(Errc::invalid_argument,
+                              fmt::format("the reset journal {} changed while the reset was being prepared: {}; "
+                                          "run `ephemery reset run` again",
+                                          journal_path(plan.data_dir).string(), *why));
+        }
+        journal.progress = std::move((*current)->progress);
     } else if (auto status = write_journal(plan.data_dir, journal); !status) {
         return status.error();
     }

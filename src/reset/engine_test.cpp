@@ -6,6 +6,7 @@
 #include "infra/download.hpp"
 #include "infra/files.hpp"
 #include "slashing/database.hpp"
+#include "slashing/interchange.hpp"
 #include "test_support/release_fixture.hpp"
 #include "test_support/temp_dir.hpp"
 
@@ -43,12 +44,14 @@ class RecordingControl final : public ClientControl {
     Status start(const Instance& instance) override { return record("start " + instance.service); }
     Status run(const Instance& instance, const std::vector<std::string>& command) override {
         if (fail_runs) return make_error(Errc::io_error, "init exited with 1: Fatal: boom");
+        commands.push_back(command);
         // The genesis file, named from testnet/ on, so two nodes in different directories compare equal.
         const std::string& genesis = command.back();
         std::ofstream(instance.data_dir / "genesis-initialised") << genesis.substr(genesis.find("testnet/"));
         return record("run " + instance.service);
     }
     std::vector<std::string> calls;
+    std::vector<std::vector<std::string>> commands;
     bool fail_runs{false};
 
   private:
@@ -510,6 +513,15 @@ TEST(Reset, AFailedStepStopsTheResetAndTheNextRunResumesThere) {
     EXPECT_FALSE(fs::exists(journal_path(node.dir())));
 }
 
+// The journal `original` with `edit` applied, prepared again as a resume would after someone edited it.
+auto prepare_with_edited_journal(const Node& node, const std::string& original,
+                                 const std::function<void(nlohmann::json&)>& edit) {
+    auto journal = nlohmann::json::parse(original);
+    edit(journal);
+    write(journal_path(node.dir()), journal.dump());
+    return prepare_reset(node.request());
+}
+
 TEST(Reset, AJournalThatPointsOutsideTheDataDirsIsRefused) {
     const Node node({{Role::execution, Client::geth}, {Role::consensus, Client::lighthouse}});
     RecordingControl control;
@@ -517,10 +529,7 @@ TEST(Reset, AJournalThatPointsOutsideTheDataDirsIsRefused) {
     ASSERT_FALSE(prepare_and_run(node.request(), control).ok());
     const auto original = infra::read_file(journal_path(node.dir()), 1 << 20).value();
     const auto tamper = [&](const std::function<void(nlohmann::json&)>& edit) {
-        auto journal = nlohmann::json::parse(original);
-        edit(journal);
-        write(journal_path(node.dir()), journal.dump());
-        return prepare_reset(node.request());
+        return prepare_with_edited_journal(node, original, edit);
     };
     const auto rooted = tamper([](nlohmann::json& j) { j["plan"]["instances"][0]["data_dir"] = "/"; });
     ASSERT_FALSE(rooted.ok());
@@ -540,6 +549,275 @@ TEST(Reset, AJournalThatPointsOutsideTheDataDirsIsRefused) {
     write(journal_path(node.dir()), original);
     control.fail_runs = false;
     ASSERT_TRUE(prepare_and_run(node.request(), control).ok());
+}
+
+// Issue 20 item 10: on resume the plan comes from the configuration and the catalog; a journal that disagrees
+// with it (an edited path, data dir, archive dir or command) is refused before anything runs.
+TEST(Reset, AResumedResetRunsThePlanOfTheConfigurationAndRefusesAJournalThatDisagrees) {
+    const Node node({{Role::execution, Client::geth}, {Role::consensus, Client::lighthouse}});
+    RecordingControl control;
+    control.fail_runs = true;  // leaves the journal behind, at the genesis init
+    ASSERT_FALSE(prepare_and_run(node.request(), control).ok());
+    const auto original = infra::read_file(journal_path(node.dir()), 1 << 20).value();
+    const auto tamper = [&](const std::function<void(nlohmann::json&)>& edit) {
+        return prepare_with_edited_journal(node, original, edit);
+    };
+    const auto each_step = [](nlohmann::json& j, std::string_view kind, const std::function<void(nlohmann::json&)>& f) {
+        for (auto& step : j["plan"]["steps"]) {
+            if (step["kind"] == kind) f(step);
+        }
+    };
+    const fs::path geth_dir = fs::canonical(node.instances()[0].data_dir);
+    const auto command = tamper([&](nlohmann::json& j) {
+        each_step(j, "init-genesis", [](nlohmann::json& step) {
+            step["command"] = {"geth", "--exec", "touch /tmp/ephemery-pwned", "init"};
+        });
+    });
+    ASSERT_FALSE(command.ok());
+    EXPECT_NE(command.error().message.find("disagrees with the configuration and the client catalog"),
+              std::string::npos)
+        << command.error().message;
+    EXPECT_NE(command.error().message.find("touch /tmp/ephemery-pwned"), std::string::npos);
+    const auto wider_wipe = tamper([&](nlohmann::json& j) {
+        each_step(j, "wipe-chain-data", [&](nlohmann::json& step) {
+            if (step["service"] == node.instances()[0].service) step["path"] = geth_dir.string();
+        });
+    });
+    ASSERT_FALSE(wider_wipe.ok());
+    EXPECT_NE(wider_wipe.error().message.find("path \"" + geth_dir.string() + "\""), std::string::npos)
+        << wider_wipe.error().message;
+    const fs::path elsewhere = node.dir().parent_path() / "elsewhere";
+    fs::create_directories(elsewhere);
+    write(elsewhere / "precious", "x");
+    // The client's data dir moved elsewhere, with every step on it: consistent, so only the configuration can
+    // tell that it is not the client's.
+    std::string moved = original;
+    for (std::size_t at = moved.find(geth_dir.string()); at != std::string::npos;
+         at = moved.find(geth_dir.string(), at)) {
+        moved.replace(at, geth_dir.string().size(), elsewhere.string());
+    }
+    const auto other_dir = tamper([&](nlohmann::json& j) { j = nlohmann::json::parse(moved); });
+    ASSERT_FALSE(other_dir.ok());
+    EXPECT_NE(other_dir.error().message.find("disagrees"), std::string::npos) << other_dir.error().message;
+    const auto archive_dir = tamper([&](nlohmann::json& j) {
+        each_step(j, "archive-slashing", [&](nlohmann::json& step) {
+            step["path"] = (fs::canonical(node.dir()) / "testnet/161/ephemery-slashing-protection.tar.gz").string();
+        });
+    });
+    ASSERT_FALSE(archive_dir.ok());
+    EXPECT_NE(archive_dir.error().message.find("the directory for the iteration it began on"), std::string::npos)
+        << archive_dir.error().message;
+    // Over the archives of an older iteration: refused, whether or not the journal's start is edited to match.
+    const auto older_archives = tamper([&](nlohmann::json& j) {
+        each_step(j, "archive-slashing", [&](nlohmann::json& step) {
+            step["path"] = (fs::canonical(node.dir()) / "archive/iteration-150/x.tar.gz").string();
+        });
+    });
+    ASSERT_FALSE(older_archives.ok());
+    const auto older_start = tamper([&](nlohmann::json& j) {
+        j["plan"]["from_iteration"] = 150;
+        each_step(j, "archive-slashing", [&](nlohmann::json& step) {
+            step["path"] = (fs::canonical(node.dir()) / "archive/iteration-150/x.tar.gz").string();
+        });
+    });
+    ASSERT_FALSE(older_start.ok());
+    EXPECT_NE(older_start.error().message.find("says the reset began on iteration 150"), std::string::npos)
+        << older_start.error().message;
+    EXPECT_TRUE(fs::exists(elsewhere / "precious"));
+    EXPECT_TRUE(!control.calls.empty() && control.commands.empty()) << "nothing ran";
+
+    // The program may be corrected in the configuration before resuming (as the init failure advises).
+    write(journal_path(node.dir()), original);
+    control.fail_runs = false;
+    auto request = node.request();
+    request.instances[0].binary = "/opt/geth/bin/geth";
+    const auto prepared = prepare_reset(request);
+    ASSERT_TRUE(prepared.ok()) << prepared.error().message;
+    EXPECT_TRUE(prepared->resuming);
+    const auto resumed = run_reset(*prepared, {.control = &control, .on_phase = {}});
+    ASSERT_TRUE(resumed.ok()) << resumed.error().message;
+    ASSERT_EQ(control.commands.size(), 1U);
+    EXPECT_EQ(control.commands[0].front(), "/opt/geth/bin/geth");
+}
+
+// Issue 20 item 5: a client data dir inside a path the node owns (reth's data_dir: <data>/archive) is refused
+// before anything is touched, naming the setting.
+TEST(Reset, RefusesAClientDataDirInsideThePathsTheNodeOwns) {
+    const Node node({{Role::execution, Client::reth}, {Role::consensus, Client::lighthouse}});
+    write(node.dir() / "archive/iteration-159/ephemery-slashing-protection.tar.gz", "an older archive");
+    const auto before = snapshot(node.dir());
+    auto request = node.request();
+    request.instances[0].data_dir = node.dir() / "archive";
+    request.instances[1].data_dir = node.dir() / "testnet";
+    const auto prepared = prepare_reset(request);
+    ASSERT_FALSE(prepared.ok());
+    const std::string& message = prepared.error().message;
+    EXPECT_NE(message.find("clients.execution.data_dir (" + (fs::canonical(node.dir()) / "archive").string() + ") is"),
+              std::string::npos)
+        << message;
+    EXPECT_NE(message.find("clients.consensus.data_dir"), std::string::npos) << "every problem at once: " << message;
+    EXPECT_EQ(snapshot(node.dir()), before);
+}
+
+// Issue 20 item 6: a wiped path that is a symlink to another disk, with a kept path beyond it, would leave the
+// old chain database in place: the reset is refused before anything is destroyed, naming the link and target.
+TEST(Reset, AWipeThroughASymlinkIsRefusedBeforeAnythingIsDestroyed) {
+    const Node node({{Role::execution, Client::geth}, {Role::consensus, Client::lighthouse}});
+    const test::TempDir other_disk;
+    const fs::path geth = node.instances()[0].data_dir / "geth";
+    fs::rename(geth, other_disk.path() / "geth");
+    fs::create_directory_symlink(other_disk.path() / "geth", geth);
+    const auto before = snapshot(node.dir());
+    const auto other_before = snapshot(other_disk.path());
+
+    const auto prepared = prepare_reset(node.request());
+    ASSERT_TRUE(prepared.ok()) << prepared.error().message;
+    ASSERT_EQ(prepared->refusals.size(), 1U);
+    const std::string& refusal = prepared->refusals[0];
+    EXPECT_NE(refusal.find((fs::canonical(node.instances()[0].data_dir) / "geth").string() + " is a symlink to " +
+                           (other_disk.path() / "geth").string()),
+              std::string::npos)
+        << refusal;
+    EXPECT_NE(refusal.find("Replace the link by a real directory"), std::string::npos) << refusal;
+    RecordingControl control;
+    EXPECT_FALSE(run_reset(*prepared, {.control = &control, .on_phase = {}}).ok());
+    EXPECT_TRUE(control.calls.empty());
+    EXPECT_EQ(snapshot(node.dir()), before);
+    EXPECT_EQ(snapshot(other_disk.path()), other_before);
+
+    // A link that appears after the plan was made fails the wipe step (never skipped, never recorded as done),
+    // and the journal keeps the reset for a rerun once the link is fixed.
+    fs::remove(geth);
+    fs::rename(other_disk.path() / "geth", geth);
+    const auto clean = prepare_reset(node.request());
+    ASSERT_TRUE(clean.ok());
+    ASSERT_TRUE(clean->refusals.empty());
+    fs::rename(geth, other_disk.path() / "geth");
+    fs::create_directory_symlink(other_disk.path() / "geth", geth);
+    const auto failed = run_reset(*clean, {.control = &control, .on_phase = {}});
+    ASSERT_FALSE(failed.ok());
+    EXPECT_NE(failed.error().message.find("is a symlink to"), std::string::npos) << failed.error().message;
+    EXPECT_TRUE(fs::exists(other_disk.path() / "geth/chaindata/000001.ldb"));
+    const auto marker = read_iteration_marker(node.dir());
+    ASSERT_TRUE(marker.ok() && marker->has_value());
+    EXPECT_EQ((*marker)->iteration, old_iteration);
+    const auto resumed = prepare_reset(node.request());
+    ASSERT_TRUE(resumed.ok()) << resumed.error().message;
+    EXPECT_TRUE(resumed->resuming);
+    EXPECT_EQ(resumed->refusals.size(), 1U) << "plan shows why the resume would fail";
+}
+
+// Issue 20 item 8: a slashing database that is a symlink is archived from where it leads (inside the client's
+// data dir) and cleared there; one leading outside is refused with the reason, and nothing is touched.
+TEST(Reset, ASlashingStoreBehindASymlinkIsArchivedWhereItLeadsOrRefused) {
+    {
+        const Node node({{Role::validator, Client::lighthouse}});
+        const fs::path vc = fs::canonical(node.instances()[0].data_dir);
+        const fs::path store = vc / "validators/slashing_protection.sqlite";
+        fs::create_directories(vc / "db");
+        fs::rename(store, vc / "db/real.sqlite");
+        fs::create_symlink("../db/real.sqlite", store);
+        RecordingControl control;
+        const auto outcome = prepare_and_run(node.request(), control);
+        ASSERT_TRUE(outcome.ok()) << outcome.error().message;
+        const fs::path archive =
+            node.dir() / "archive/iteration-160" / (node.instances()[0].service + "-slashing-protection.tar.gz");
+        const test::TempDir extracted;
+        ASSERT_TRUE(infra::extract_tar_gz(archive, extracted.path(), {}).ok());
+        const auto manifest =
+            nlohmann::json::parse(infra::read_file(extracted.path() / "manifest.json", 1 << 20).value());
+        EXPECT_EQ(manifest["symlink_target"], (vc / "db/real.sqlite").string());
+        const fs::path copy = extracted.path() / "store/slashing_protection.sqlite";
+        ASSERT_TRUE(fs::is_regular_file(copy));
+        sqlite3* db = nullptr;
+        ASSERT_EQ(sqlite3_open_v2(copy.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+        EXPECT_EQ(sqlite3_exec(db, "SELECT count(*) FROM validators", nullptr, nullptr, nullptr), SQLITE_OK)
+            << "the archive holds the database, not an empty link";
+        sqlite3_close(db);
+        EXPECT_FALSE(fs::exists(fs::symlink_status(store)));
+        EXPECT_FALSE(fs::exists(vc / "db/real.sqlite"));
+        EXPECT_TRUE(fs::exists(vc / "validators/key")) << "the kept directory stays";
+    }
+    {
+        const Node node({{Role::validator, Client::lighthouse}});
+        const test::TempDir elsewhere;
+        const fs::path store = node.instances()[0].data_dir / "validators/slashing_protection.sqlite";
+        fs::copy_file(store, elsewhere.path() / "real.sqlite");
+        fs::remove(store);
+        fs::create_symlink(elsewhere.path() / "real.sqlite", store);
+        const auto before = snapshot(node.dir());
+        const auto prepared = prepare_reset(node.request());
+        ASSERT_TRUE(prepared.ok()) << prepared.error().message;
+        ASSERT_EQ(prepared->refusals.size(), 1U);
+        EXPECT_NE(
+            prepared->refusals[0].find("leads through a symlink to " + (elsewhere.path() / "real.sqlite").string()),
+            std::string::npos)
+            << prepared->refusals[0];
+        EXPECT_NE(prepared->refusals[0].find("outside the data dir"), std::string::npos);
+        RecordingControl control;
+        EXPECT_FALSE(run_reset(*prepared, {.control = &control, .on_phase = {}}).ok());
+        EXPECT_EQ(snapshot(node.dir()), before);
+        EXPECT_TRUE(fs::exists(elsewhere.path() / "real.sqlite"));
+    }
+}
+
+// Issue 20 item 9: a crash leaves ephemery's slashing database with its -wal and -shm; the reset archives it
+// through SQLite's backup API at the first attempt, with the transactions only the -wal held.
+TEST(Reset, ASlashingDatabaseLeftWithItsWalByACrashIsArchivedWholeAtTheFirstAttempt) {
+    const Node node({{Role::execution, Client::geth}});
+    const fs::path database = node.dir() / ephemery_slashing_database;
+    const std::string pubkey = "0x" + std::string(96, 'e');
+    const pid_t child = ::fork();
+    if (child == 0) {
+        auto opened = slashing::Database::open(database, slashing::OpenMode::existing_only, std::nullopt);
+        if (!opened || !opened->check_and_insert_block(pubkey, 9, "0x" + std::string(64, 'f')).ok()) ::_exit(1);
+        ::_exit(0);  // killed with the connection open: the block is only in the -wal
+    }
+    int status = 0;
+    ASSERT_EQ(::waitpid(child, &status, 0), child);
+    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    ASSERT_TRUE(fs::exists(database.string() + "-wal"));
+    ASSERT_TRUE(fs::exists(database.string() + "-shm"));
+
+    RecordingControl control;
+    const auto outcome = prepare_and_run(node.request(), control);
+    ASSERT_TRUE(outcome.ok()) << outcome.error().message;
+    const test::TempDir extracted;
+    ASSERT_TRUE(infra::extract_tar_gz(node.dir() / "archive/iteration-160/ephemery-slashing-protection.tar.gz",
+                                      extracted.path(), {})
+                    .ok());
+    EXPECT_FALSE(fs::exists(extracted.path() / "store/slashing-protection.sqlite-wal")) << "one consistent copy";
+    const auto interchange = infra::read_file(extracted.path() / "interchange.json", 1 << 20).value();
+    EXPECT_NE(interchange.find(pubkey), std::string::npos);
+    auto copy = slashing::Database::open(extracted.path() / "store/slashing-protection.sqlite",
+                                         slashing::OpenMode::existing_only, std::nullopt);
+    ASSERT_TRUE(copy.ok()) << copy.error().message;
+    EXPECT_EQ(copy->genesis_validators_root(), old_root);
+    const auto exported = copy->export_interchange(slashing::ExportForm::complete);
+    ASSERT_TRUE(exported.ok());
+    EXPECT_NE(slashing::to_json(*exported).find(pubkey), std::string::npos) << "the -wal's block is in the copy";
+    EXPECT_FALSE(fs::exists(database));
+    EXPECT_FALSE(fs::exists(database.string() + "-wal"));
+}
+
+// A store SQLite cannot read is archived as its raw bytes (with the reason), never lost nor blocking the reset.
+TEST(SlashingStoreArchive, AStoreSQLiteCannotReadIsArchivedRaw) {
+    const test::TempDir temp;
+    const fs::path store = temp.path() / "vc/validators/slashing_protection.sqlite";
+    write(store, "not a database");
+    write(store.string() + "-wal", "torn");
+    const fs::path archive = temp.path() / "archive/vc.tar.gz";
+    const auto archived = archive_slashing_store(store, "lighthouse-sqlite", archive,
+                                                 {.root = fs::canonical(temp.path() / "vc"), .protected_paths = {}});
+    ASSERT_TRUE(archived.ok()) << archived.error().message;
+    const test::TempDir extracted;
+    ASSERT_TRUE(infra::extract_tar_gz(archive, extracted.path(), {}).ok());
+    const auto manifest = nlohmann::json::parse(infra::read_file(extracted.path() / "manifest.json", 1 << 20).value());
+    EXPECT_EQ(manifest["copy"], "raw files");
+    EXPECT_NE(manifest["backup_error"].get<std::string>().find(store.string()), std::string::npos);
+    EXPECT_EQ(infra::read_file(extracted.path() / "store/slashing_protection.sqlite", 1 << 20).value(),
+              "not a database");
+    EXPECT_EQ(infra::read_file(extracted.path() / "store/slashing_protection.sqlite-wal", 1 << 20).value(), "torn");
 }
 
 // ---- fault injection --------------------------------------------------------------------------------------

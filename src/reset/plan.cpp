@@ -5,6 +5,7 @@
 #include "release/vars.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <array>
@@ -110,6 +111,68 @@ std::optional<StepKind> step_kind_from_name(std::string_view name) {
         if (known == name) return value;
     }
     return std::nullopt;
+}
+
+bool is_same_or_inside(const fs::path& path, const fs::path& directory) {
+    const auto relative = path.lexically_relative(directory);
+    return !relative.empty() && *relative.begin() != "..";
+}
+
+std::vector<std::string> data_dir_conflicts(const fs::path& data_dir, const std::vector<Instance>& instances) {
+    std::vector<std::string> problems;
+    std::vector<bool> contains_node(instances.size(), false);  // reported once, not again as shared
+    const auto setting_of = [](const Instance& instance) {
+        return fmt::format("clients.{}.data_dir", clients::role_name(instance.role));
+    };
+    for (std::size_t index = 0; index < instances.size(); ++index) {
+        const Instance& instance = instances[index];
+        const std::string setting = setting_of(instance);
+        const fs::path& client = instance.data_dir;
+        const std::string fix = fmt::format(
+            "give {} a directory of its own outside those, such as {} (the default when {} is empty)", instance.service,
+            (data_dir / fmt::format("{}-{}", clients::role_name(instance.role), clients::client_name(instance.client)))
+                .string(),
+            setting);
+        if (is_same_or_inside(data_dir, client)) {
+            problems.push_back(
+                fmt::format("{} ({}) contains the node's data dir {}; a reset of {} would delete "
+                            "releases and archives: {}",
+                            setting, client.string(), data_dir.string(), instance.service, fix));
+            contains_node[index] = true;
+            continue;
+        }
+        for (const OwnedPath& owned : node_owned_paths) {
+            const fs::path reserved = data_dir / owned.path;
+            const bool nested = is_same_or_inside(client, reserved);
+            if (!nested && !is_same_or_inside(reserved, client)) continue;
+            problems.push_back(
+                fmt::format("{} ({}) {} {}, where ephemery keeps {}; a reset of {} deletes in its data dir and would "
+                            "destroy them: {}",
+                            setting, client.string(),
+                            client == reserved ? "is"
+                            : nested           ? "lies inside"
+                                               : "contains",
+                            reserved.string(), owned.what, instance.service, fix));
+            break;  // one owned path per client says enough; the fix is the same
+        }
+    }
+    for (std::size_t a = 0; a < instances.size(); ++a) {
+        for (std::size_t b = a + 1; b < instances.size(); ++b) {
+            const Instance& first = instances[a];
+            const Instance& second = instances[b];
+            if (contains_node[a] || contains_node[b]) continue;
+            if (is_same_or_inside(first.data_dir, second.data_dir) ||
+                is_same_or_inside(second.data_dir, first.data_dir)) {
+                problems.push_back(fmt::format(
+                    "{} and {} share the data dir {} ({} is {}, {} is {}): every client needs its own; change one",
+                    first.service, second.service,
+                    (first.data_dir.string().size() < second.data_dir.string().size() ? first : second)
+                        .data_dir.string(),
+                    setting_of(first), first.data_dir.string(), setting_of(second), second.data_dir.string()));
+            }
+        }
+    }
+    return problems;
 }
 
 Result<Plan> make_plan(const PlanRequest& request) {
@@ -297,6 +360,59 @@ Result<Plan> plan_from_json(const nlohmann::json& document) {
                               .description = optional_field<std::string>(entry, "description")});
     }
     return plan;
+}
+
+std::optional<std::string> plan_disagreement(const Plan& recorded, const Plan& derived) {
+    if (recorded.target_iteration != derived.target_iteration || recorded.data_dir != derived.data_dir) {
+        return fmt::format("it resets {} to iteration {}, not {} to iteration {}", recorded.data_dir.string(),
+                           recorded.target_iteration, derived.data_dir.string(), derived.target_iteration);
+    }
+    const auto describe_instance = [](const Instance& instance) {
+        return fmt::format("{} ({} {}, {} edition) in {}", instance.service, clients::role_name(instance.role),
+                           clients::client_name(instance.client), clients::edition_name(instance.edition),
+                           instance.data_dir.string());
+    };
+    const auto described = [&](const std::vector<Instance>& instances) {
+        std::vector<std::string> lines;
+        lines.reserve(instances.size());
+        for (const Instance& instance : instances) lines.push_back(describe_instance(instance));
+        return fmt::format("{}", fmt::join(lines, "; "));
+    };
+    if (described(recorded.instances) != described(derived.instances)) {
+        return fmt::format("it names the clients [{}], the configuration [{}]", described(recorded.instances),
+                           described(derived.instances));
+    }
+    if (recorded.steps.size() != derived.steps.size()) {
+        return fmt::format("it has {} steps where the configuration and the catalog give {}", recorded.steps.size(),
+                           derived.steps.size());
+    }
+    for (std::size_t i = 0; i < recorded.steps.size(); ++i) {
+        const Step& a = recorded.steps[i];
+        const Step& b = derived.steps[i];
+        const auto differs = [&](std::string_view what, const std::string& journal, const std::string& expected) {
+            return fmt::format(R"(step {} ({}) has the {} "{}" where the configuration and the catalog give "{}")",
+                               i + 1, b.description, what, journal, expected);
+        };
+        if (a.kind != b.kind)
+            return differs("kind", std::string(step_kind_name(a.kind)), std::string(step_kind_name(b.kind)));
+        if (a.service != b.service) return differs("client", a.service, b.service);
+        if (a.path != b.path) return differs("path", a.path.string(), b.path.string());
+        if (a.keep != b.keep) {
+            return differs("kept paths", fmt::format("{}", fmt::join(a.keep, ", ")),
+                           fmt::format("{}", fmt::join(b.keep, ", ")));
+        }
+        if (a.format != b.format) return differs("format", a.format, b.format);
+        if (a.source != b.source) return differs("source", a.source, b.source);
+        // The program may be corrected in the configuration between the runs; its arguments may not change.
+        const bool same_arguments =
+            a.command.size() == b.command.size() &&
+            (a.command.empty() || std::equal(a.command.begin() + 1, a.command.end(), b.command.begin() + 1));
+        if (!same_arguments) {
+            return differs("command", fmt::format("{}", fmt::join(a.command, " ")),
+                           fmt::format("{}", fmt::join(b.command, " ")));
+        }
+    }
+    return std::nullopt;
 }
 
 std::map<std::string, std::string> release_placeholders(const fs::path& release_dir, bool network_config_layout,

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <array>
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -77,6 +78,47 @@ inline constexpr std::string_view ephemery_slashing_format = "ephemery-sqlite";
 // <data-dir>/iteration.json: which iteration the node's data belongs to.
 inline constexpr std::string_view iteration_marker_file = "iteration.json";
 
+// What ephemery itself keeps in the node's data dir, relative to it (docs/architecture.md lists the layout).
+struct OwnedPath {
+    std::string_view path;
+    std::string_view what;
+};
+inline constexpr std::array<OwnedPath, 23> node_owned_paths{{
+    {"testnet", "the release store"},
+    {"archive", "the slashing-protection archives of earlier iterations"},
+    {"reset", "the reset journal"},
+    {"iteration.json", "the iteration marker"},
+    {"validators/slashing-protection.sqlite", "ephemery's slashing-protection database"},
+    {"validators/slashing-protection.sqlite-wal", "ephemery's slashing-protection database"},
+    {"validators/slashing-protection.sqlite-shm", "ephemery's slashing-protection database"},
+    {"validators/slashing-protection.sqlite-journal", "ephemery's slashing-protection database"},
+    {"monitoring.db", "the monitoring history"},
+    {"monitoring.db-wal", "the monitoring history"},
+    {"monitoring.db-shm", "the monitoring history"},
+    {"monitoring.db-journal", "the monitoring history"},
+    {"monitoring-block.part", "the monitor's scratch files"},
+    {"monitoring-state.ssz.part", "the monitor's scratch files"},
+    {"checkpoints", "the verified checkpoint cache"},
+    {"compose", "the generated compose.yaml"},
+    {"logs", "the client and daemon logs"},
+    {"daemon.lock", "the daemon's lock"},
+    {"daemon.json", "the daemon's state"},
+    {"api-token", "the control API token"},
+    {"jwt.hex", "the Engine API secret"},
+    {"devnet", "the devnet's keys and releases"},
+    {"devnet.json", "the devnet's record"},
+}};
+
+// Whether `path` is `directory` or lies below it (lexically: both absolute and normal).
+[[nodiscard]] bool is_same_or_inside(const std::filesystem::path& path, const std::filesystem::path& directory);
+
+// Every problem with the client data dirs of a node whose data dir is `data_dir`: a client data dir that
+// contains the node's data dir, is or lies inside or contains a path of node_owned_paths, or is shared by two
+// clients. Each message names the setting (clients.<role>.data_dir), the path and the fix. Lexical: the paths
+// must be absolute and normal, with their symlinks already resolved by the caller.
+[[nodiscard]] std::vector<std::string> data_dir_conflicts(const std::filesystem::path& data_dir,
+                                                          const std::vector<Instance>& instances);
+
 // Builds the plan: stop VC, CL, EL; archive then clear each slashing store; wipe chain data keeping node
 // identity and keys; activate the release; run genesis-init commands; record the iteration; start EL, CL, VC.
 // Fails when an instance's client does not play its role, or an init command lacks a placeholder value.
@@ -85,6 +127,12 @@ inline constexpr std::string_view iteration_marker_file = "iteration.json";
 [[nodiscard]] nlohmann::ordered_json to_json(const Plan& plan);
 // Reads a plan written by to_json (the journal); errors name the field.
 [[nodiscard]] Result<Plan> plan_from_json(const nlohmann::json& document);
+
+// Why a plan read back from the reset journal is not the plan the configuration and the catalog give now
+// (`derived`, built by make_plan with the journal's target and archive dir), or nullopt when they agree. The
+// program of a genesis-init command may differ: it comes from clients.<role>.binary, which the operator may fix
+// before resuming; the derived plan is the one that runs.
+[[nodiscard]] std::optional<std::string> plan_disagreement(const Plan& recorded, const Plan& derived);
 
 // Values of the release placeholders for a release installed at `release_dir` with the given layout and
 // parsed nodevars_env.txt (CHAIN_ID, BOOTNODE_ENR_LIST, BOOTNODE_ENODE_LIST, GENESIS_BLOCK).

@@ -5,10 +5,12 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <functional>
 
 namespace ephemery::reset {
 namespace {
 
+namespace fs = std::filesystem;
 using clients::Client;
 using clients::Role;
 
@@ -114,6 +116,77 @@ TEST(ResetPlan, RoundTripsThroughJson) {
         R"({"target_iteration": 1, "data_dir": "/n", "instances": [], "steps": [{"kind": "explode", "path": "/"}]})"));
     ASSERT_FALSE(bad_kind.ok());
     EXPECT_NE(bad_kind.error().message.find("steps[0]: unknown kind 'explode'"), std::string::npos);
+}
+
+// Issue 20 item 5: a client data dir may not be, lie inside or contain a path of the node's own layout.
+TEST(DataDirConflicts, EveryOverlapWithTheNodesOwnPathsIsReportedNamingTheSetting) {
+    EXPECT_TRUE(data_dir_conflicts("/node", request().instances).empty()) << "the default layout is fine";
+    for (const OwnedPath& owned : node_owned_paths) {
+        auto instances = request().instances;
+        instances[1].data_dir = fs::path("/node") / owned.path;  // execution-geth
+        const auto problems = data_dir_conflicts("/node", instances);
+        ASSERT_EQ(problems.size(), 1U) << owned.path;
+        EXPECT_TRUE(problems[0].starts_with("clients.execution.data_dir (/node/" + std::string(owned.path) + ") is "))
+            << problems[0];
+        EXPECT_NE(problems[0].find(owned.what), std::string::npos) << problems[0];
+        EXPECT_NE(problems[0].find("such as /node/execution-geth"), std::string::npos) << problems[0];
+    }
+    auto instances = request().instances;
+    instances[1].data_dir = "/node/archive";       // reth's data_dir: <data>/archive, from the issue
+    instances[2].data_dir = "/node/testnet/reth";  // inside the release store
+    instances[0].data_dir = "/node/validators";    // contains ephemery's slashing database
+    const auto problems = data_dir_conflicts("/node", instances);
+    ASSERT_EQ(problems.size(), 3U) << "every problem at once";
+    EXPECT_NE(problems[0].find("clients.validator.data_dir (/node/validators) contains "
+                               "/node/validators/slashing-protection.sqlite"),
+              std::string::npos)
+        << problems[0];
+    EXPECT_NE(problems[1].find("clients.execution.data_dir (/node/archive) is /node/archive"), std::string::npos);
+    EXPECT_NE(problems[2].find("clients.consensus.data_dir (/node/testnet/reth) lies inside /node/testnet"),
+              std::string::npos);
+
+    instances = request().instances;
+    instances[0].data_dir = "/";
+    instances[2].data_dir = "/node/execution-geth/beacon";
+    const auto more = data_dir_conflicts("/node", instances);
+    ASSERT_EQ(more.size(), 2U);
+    EXPECT_NE(more[0].find("contains the node's data dir /node"), std::string::npos) << more[0];
+    EXPECT_NE(more[1].find("share the data dir /node/execution-geth"), std::string::npos) << more[1];
+    EXPECT_NE(more[1].find("clients.consensus.data_dir is /node/execution-geth/beacon"), std::string::npos) << more[1];
+}
+
+// Issue 20 item 10: a journal's plan must be the one the configuration and the catalog give.
+TEST(PlanDisagreement, OnlyTheProgramOfAnInitCommandMayDiffer) {
+    const auto derived = make_plan(request());
+    ASSERT_TRUE(derived.ok());
+    EXPECT_EQ(plan_disagreement(*derived, *derived), std::nullopt);
+    const auto edited = [&](const std::function<void(Plan&)>& edit) {
+        Plan recorded = *derived;
+        edit(recorded);
+        return plan_disagreement(recorded, *derived);
+    };
+    const auto step_of = [](Plan& plan, StepKind kind) -> Step& {
+        return *std::find_if(plan.steps.begin(), plan.steps.end(), [kind](const Step& s) { return s.kind == kind; });
+    };
+    EXPECT_EQ(edited([&](Plan& p) { step_of(p, StepKind::init_genesis).command.front() = "/usr/local/bin/geth"; }),
+              std::nullopt);
+    const auto command = edited([&](Plan& p) {
+        step_of(p, StepKind::init_genesis).command = {"sh", "-c", "rm -rf ~"};
+    });
+    ASSERT_TRUE(command.has_value());
+    EXPECT_NE(command->find("command \"sh -c rm -rf ~\""), std::string::npos) << *command;
+    const auto argument =
+        edited([&](Plan& p) { step_of(p, StepKind::init_genesis).command.back() = "/tmp/evil.json"; });
+    EXPECT_TRUE(argument.has_value());
+    const auto wiped = edited([&](Plan& p) { step_of(p, StepKind::wipe_chain_data).path = "/node/execution-geth"; });
+    ASSERT_TRUE(wiped.has_value());
+    EXPECT_NE(wiped->find("path \"/node/execution-geth\""), std::string::npos) << *wiped;
+    EXPECT_TRUE(edited([&](Plan& p) { step_of(p, StepKind::wipe_chain_data).keep.clear(); }).has_value());
+    EXPECT_TRUE(edited([&](Plan& p) { p.instances[0].data_dir = "/srv/elsewhere"; }).has_value());
+    EXPECT_TRUE(edited([&](Plan& p) { p.instances.pop_back(); }).has_value());
+    EXPECT_TRUE(edited([&](Plan& p) { p.steps.pop_back(); }).has_value());
+    EXPECT_TRUE(edited([&](Plan& p) { step_of(p, StepKind::archive_slashing).source = "/node/x"; }).has_value());
+    EXPECT_TRUE(edited([](Plan& p) { p.target_iteration = 7; }).has_value());
 }
 
 TEST(ReleasePlaceholders, DepositContractBlockComesFromTheFileThenNodevars) {

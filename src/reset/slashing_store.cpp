@@ -2,6 +2,8 @@
 
 #include "infra/archive.hpp"
 #include "infra/download.hpp"
+#include "infra/files.hpp"
+#include "reset/plan.hpp"
 #include "reset/tree.hpp"
 #include "slashing/database.hpp"
 #include "slashing/interchange.hpp"
@@ -22,6 +24,7 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr std::array<std::string_view, 3> sqlite_sidecars{"-wal", "-shm", "-journal"};
+constexpr std::size_t max_store_file_bytes = std::size_t{4} << 30;
 
 std::string hex_of_blob(const void* data, int size) {
     static constexpr std::string_view digits = "0123456789abcdef";
@@ -82,6 +85,41 @@ std::optional<std::string> teku_root(const fs::path& store, std::string& note) {
     return std::nullopt;
 }
 
+bool is_sqlite_format(std::string_view format) {
+    return format.ends_with("-sqlite");
+}
+
+Error sqlite_copy_error(const fs::path& database, std::string_view what) {
+    return make_error(Errc::io_error, fmt::format("cannot copy the SQLite database {} through SQLite's backup API: {}",
+                                                  database.string(), what));
+}
+
+// One consistent copy of an SQLite database, taken through SQLite's backup API rather than by reading its files:
+// committed transactions still in a -wal (left by a crash) are in it, and a checkpoint that removes the -wal
+// while we read cannot tear it. Opened read-write (never created) so that SQLite may recover a hot journal.
+Result<std::string> sqlite_backup_copy(const fs::path& database) {
+    sqlite3* raw_source = nullptr;
+    const int opened = sqlite3_open_v2(database.c_str(), &raw_source, SQLITE_OPEN_READWRITE, nullptr);
+    const std::unique_ptr<sqlite3, decltype(&sqlite3_close)> source(raw_source, sqlite3_close);
+    if (opened != SQLITE_OK) return sqlite_copy_error(database, sqlite3_errstr(opened));
+    sqlite3_busy_timeout(source.get(), 5000);
+    sqlite3* raw_copy = nullptr;
+    const int created = sqlite3_open_v2(":memory:", &raw_copy, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+    const std::unique_ptr<sqlite3, decltype(&sqlite3_close)> copy(raw_copy, sqlite3_close);
+    if (created != SQLITE_OK) return sqlite_copy_error(database, sqlite3_errstr(created));
+    sqlite3_backup* backup = sqlite3_backup_init(copy.get(), "main", source.get(), "main");
+    if (backup == nullptr) return sqlite_copy_error(database, sqlite3_errmsg(copy.get()));
+    const int stepped = sqlite3_backup_step(backup, -1);
+    const int finished = sqlite3_backup_finish(backup);
+    if (stepped != SQLITE_DONE) return sqlite_copy_error(database, sqlite3_errstr(stepped));
+    if (finished != SQLITE_OK) return sqlite_copy_error(database, sqlite3_errstr(finished));
+    sqlite3_int64 size = 0;
+    unsigned char* bytes = sqlite3_serialize(copy.get(), "main", &size, 0);
+    if (bytes == nullptr) return sqlite_copy_error(database, "the copy could not be serialised (out of memory?)");
+    const std::unique_ptr<unsigned char, decltype(&sqlite3_free)> owned(bytes, sqlite3_free);
+    return std::string(reinterpret_cast<const char*>(bytes), static_cast<std::size_t>(size));
+}
+
 }  // namespace
 
 std::vector<fs::path> slashing_store_files(const fs::path& store) {
@@ -133,26 +171,75 @@ SlashingStoreSummary inspect_slashing_store(const fs::path& store, std::string_v
     return summary;
 }
 
-Status archive_slashing_store(const fs::path& store, std::string_view format, const fs::path& archive) {
-    const auto files = slashing_store_files(store);
-    if (files.empty()) return {};
-    const SlashingStoreSummary summary = inspect_slashing_store(store, format);
+Result<fs::path> resolve_slashing_store(const fs::path& store, const StoreBounds& bounds) {
+    std::error_code error;
+    const fs::path resolved = fs::weakly_canonical(store, error);
+    if (error) {
+        return make_error(Errc::io_error, fmt::format("cannot resolve the slashing-protection store {}: {}",
+                                                      store.string(), error.message()));
+    }
+    if (resolved == store.lexically_normal()) return store;
+    const auto refuse = [&](std::string_view why) {
+        return make_error(
+            Errc::invalid_argument,
+            fmt::format("the slashing-protection store {} leads through a symlink to {}, {}; ephemery will not "
+                        "archive and clear it there, nor delete only the link and lose the history. Put the "
+                        "database itself at {} (replace the link by the file or directory it points to), then run "
+                        "the reset again",
+                        store.string(), resolved.string(), why, store.string()));
+    };
+    if (!is_same_or_inside(resolved, bounds.root)) {
+        return refuse(fmt::format("outside the data dir {} it belongs to", bounds.root.string()));
+    }
+    if (resolved == bounds.root) return refuse("which is the whole data dir");
+    for (const fs::path& kept : bounds.protected_paths) {
+        if (is_same_or_inside(kept, resolved)) {
+            return refuse(fmt::format("which holds {}, a path a reset keeps", kept.string()));
+        }
+    }
+    return resolved;
+}
+
+Status archive_slashing_store(const fs::path& store, std::string_view format, const fs::path& archive,
+                              const StoreBounds& bounds) {
+    auto resolved = resolve_slashing_store(store, bounds);
+    if (!resolved) return resolved.error();
+    const fs::path& data = *resolved;
+    if (slashing_store_files(data).empty()) return {};
     std::vector<infra::ArchiveMember> members;
     nlohmann::ordered_json manifest{{"format", format}, {"source", store.string()}};
+    if (data != store) manifest["symlink_target"] = data.string();
+    // The raw files, read before SQLite opens the store: a connection may checkpoint and delete a -wal, even a
+    // torn one beside a damaged database, and then only these bytes hold it.
+    auto listed = nlohmann::ordered_json::array();
+    const fs::path base = data.parent_path();
+    for (const fs::path& file : slashing_store_files(data)) {
+        const std::string name = "store/" + file.lexically_relative(base).generic_string();
+        auto bytes = infra::read_file(file, max_store_file_bytes);
+        if (!bytes) return bytes.error();
+        listed.push_back({{"path", name}, {"sha256", infra::sha256_of(*bytes)}});
+        members.push_back({name, {}, std::move(bytes).value()});
+    }
+    if (is_sqlite_format(format)) {
+        if (auto copy = sqlite_backup_copy(data)) {
+            const std::string name = "store/" + store.filename().string();
+            listed = nlohmann::ordered_json::array();
+            listed.push_back({{"path", name}, {"sha256", infra::sha256_of(*copy)}});
+            members = {{name, {}, std::move(copy).value()}};
+            manifest["copy"] = "sqlite backup API";
+        } else {
+            // Not a database SQLite can read (damaged, or another format under the name): keep its bytes as
+            // they were rather than lose them or block the reset.
+            manifest["copy"] = "raw files";
+            manifest["backup_error"] = copy.error().message;
+        }
+    }
+    const SlashingStoreSummary summary = inspect_slashing_store(data, format);
     manifest["genesis_validators_root"] =
         summary.genesis_validators_root ? nlohmann::ordered_json(*summary.genesis_validators_root) : nullptr;
-    auto listed = nlohmann::ordered_json::array();
-    const fs::path base = store.parent_path();
-    for (const fs::path& file : files) {
-        const std::string name = "store/" + file.lexically_relative(base).generic_string();
-        auto sha256 = infra::sha256_of_file(file);
-        if (!sha256) return sha256.error();
-        listed.push_back({{"path", name}, {"sha256", *sha256}});
-        members.push_back({name, file, {}});
-    }
     manifest["files"] = std::move(listed);
     if (format == "ephemery-sqlite") {
-        auto database = slashing::Database::open(store, slashing::OpenMode::existing_only, std::nullopt);
+        auto database = slashing::Database::open(data, slashing::OpenMode::existing_only, std::nullopt);
         if (!database) return database.error();
         auto interchange = database->export_interchange(slashing::ExportForm::complete);
         if (!interchange) return interchange.error();
@@ -168,14 +255,27 @@ Status archive_slashing_store(const fs::path& store, std::string_view format, co
     return infra::write_tar_gz(archive, members);
 }
 
-Status clear_slashing_store(const fs::path& data_dir, const fs::path& store) {
-    std::vector<fs::path> targets{store};
-    for (const std::string_view suffix : sqlite_sidecars) targets.emplace_back(store.string() + std::string(suffix));
-    for (const fs::path& target : targets) {
-        auto removed = wipe(data_dir, target, {});
-        if (!removed) return removed.error();
-    }
-    return {};
+Status clear_slashing_store(const fs::path& store, const StoreBounds& bounds) {
+    auto resolved = resolve_slashing_store(store, bounds);
+    if (!resolved) return resolved.error();
+    const auto clear = [&bounds](const fs::path& path) -> Status {
+        std::vector<fs::path> targets{path};
+        for (const std::string_view suffix : sqlite_sidecars) targets.emplace_back(path.string() + std::string(suffix));
+        for (const fs::path& target : targets) {
+            auto removed = wipe(bounds.root, target, {});
+            if (!removed) return removed.error();
+        }
+        return {};
+    };
+    // What the link leads to first, the link last: a run killed in between finds a dangling link, which resolves
+    // to itself and is then removed like a store.
+    if (auto status = clear(*resolved); !status) return status;
+    if (*resolved == store) return {};
+    std::error_code error;
+    if (!fs::is_symlink(fs::symlink_status(store, error))) return {};
+    const fs::path parent = fs::weakly_canonical(store.parent_path(), error);
+    if (error || !is_same_or_inside(parent, bounds.root)) return {};  // a dangling link outside: harmless
+    return clear(parent / store.filename());
 }
 
 }  // namespace ephemery::reset

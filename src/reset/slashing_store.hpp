@@ -26,13 +26,27 @@ struct SlashingStoreSummary {
 
 [[nodiscard]] SlashingStoreSummary inspect_slashing_store(const std::filesystem::path& store, std::string_view format);
 
-// Writes `archive` (a .tar.gz, 0600, atomically): the store's raw files under store/, manifest.json (format,
-// source, root, SHA-256 of each file) and, for ephemery's own database, its EIP-3076 interchange. A missing
+// Where a reset may follow a store that a symlink leads to.
+struct StoreBounds {
+    std::filesystem::path root;  // the data dir the store belongs to (canonical): the link must lead inside it
+    std::vector<std::filesystem::path> protected_paths;  // kept paths the store must not be or contain
+};
+
+// Where the store's data is: `store` itself, or the path a symlink on its way leads to, which must lie inside
+// bounds.root without being it or containing a protected path. Errors name the link, its target and the fix.
+[[nodiscard]] Result<std::filesystem::path> resolve_slashing_store(const std::filesystem::path& store,
+                                                                   const StoreBounds& bounds);
+
+// Writes `archive` (a .tar.gz, 0600, atomically) of the store that `store` resolves to: for SQLite formats one
+// consistent copy of the database taken through SQLite's backup API (committed transactions still in a -wal
+// after a crash included), for other formats the raw files, under store/; manifest.json (format, source, the
+// link's target, root, SHA-256 of each file); for ephemery's own database, its EIP-3076 interchange. A missing
 // store writes nothing and succeeds.
 [[nodiscard]] Status archive_slashing_store(const std::filesystem::path& store, std::string_view format,
-                                            const std::filesystem::path& archive);
+                                            const std::filesystem::path& archive, const StoreBounds& bounds);
 
-// Deletes the store's files (and the directory, for a directory store) inside data_dir, never following links.
-[[nodiscard]] Status clear_slashing_store(const std::filesystem::path& data_dir, const std::filesystem::path& store);
+// Deletes the store's files (and the directory, for a directory store) inside bounds.root, never following
+// links: a store reached through a symlink is deleted at its resolved path, then a link that is the store.
+[[nodiscard]] Status clear_slashing_store(const std::filesystem::path& store, const StoreBounds& bounds);
 
 }  // namespace ephemery::reset

@@ -1,5 +1,8 @@
 #include "reset/tree.hpp"
 
+#include "core/text.hpp"
+#include "infra/descriptor.hpp"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -7,6 +10,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <optional>
 #include <system_error>
@@ -20,31 +24,7 @@ namespace fs = std::filesystem;
 
 constexpr int max_depth = 512;
 
-class Descriptor {
-  public:
-    Descriptor() = default;
-    explicit Descriptor(int fd) : fd_(fd) {}
-    Descriptor(Descriptor&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-    Descriptor& operator=(Descriptor&& other) noexcept {
-        if (this != &other) {
-            reset();
-            fd_ = std::exchange(other.fd_, -1);
-        }
-        return *this;
-    }
-    Descriptor(const Descriptor&) = delete;
-    Descriptor& operator=(const Descriptor&) = delete;
-    ~Descriptor() { reset(); }
-    [[nodiscard]] int get() const { return fd_; }
-    [[nodiscard]] bool valid() const { return fd_ >= 0; }
-
-  private:
-    void reset() {
-        if (fd_ >= 0) ::close(fd_);
-        fd_ = -1;
-    }
-    int fd_{-1};
-};
+using infra::Descriptor;
 
 Error os_error(std::string_view action, std::string_view path, int error_number) {
     return make_error(Errc::io_error, fmt::format("cannot {} {}: {}", action, path,
@@ -142,16 +122,38 @@ void add_usage_of(int parent, const Child& child, TreeUsage& usage, int depth) {
     for (const Child& grandchild : *children) add_usage_of(directory.get(), grandchild, usage, depth + 1);
 }
 
+bool is_symlink_at(int parent, const std::string& name) {
+    struct stat status {};
+    return ::fstatat(parent, name.c_str(), &status, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(status.st_mode);
+}
+
+std::string link_target_at(int parent, const std::string& name) {
+    std::array<char, 4096> buffer{};
+    const ssize_t length = ::readlinkat(parent, name.c_str(), buffer.data(), buffer.size() - 1);
+    if (length < 0) return "an unreadable target";
+    return {buffer.data(), static_cast<std::size_t>(length)};
+}
+
+// A symlink in the way of a wipe: deleting only the link would leave what the new chain needs wiped.
+std::string blocking_link_message(const fs::path& link, const std::string& target, const fs::path& beyond) {
+    return fmt::format(
+        "{} is a symlink to {}, and {} lies beyond it: a reset never deletes through a symlink, so the old data "
+        "there would survive it. Replace the link by a real directory (move the data back, or mount the other "
+        "disk at {}: a mount point is a real directory), or put the client's whole data dir on the other disk "
+        "(clients.<role>.data_dir); then run the reset again",
+        link.string(), target, beyond.string(), link.string());
+}
+
 // Where a target sits: an open directory and the target's name in it (empty: the directory itself is the
 // target, which happens for the data dir). Nullopt when the target does not exist or a component on the way
-// is not a real directory (then `note` says which).
+// is not a real directory (then `report` says which: a symlink blocks, anything else is a note).
 struct Location {
     Descriptor parent;
     std::string name;
     std::string relative;  // the target relative to the data dir ("." for the data dir)
 };
 
-Result<std::optional<Location>> locate(const fs::path& data_dir, const fs::path& target, std::string& note) {
+Result<std::optional<Location>> locate(const fs::path& data_dir, const fs::path& target, WipePreview& report) {
     const fs::path relative = target.lexically_normal().lexically_relative(data_dir.lexically_normal());
     if (relative.empty() || relative.is_absolute() || *relative.begin() == "..") {
         return make_error(Errc::invalid_argument, fmt::format("{} is outside the data dir {}; refusing to touch it",
@@ -172,10 +174,14 @@ Result<std::optional<Location>> locate(const fs::path& data_dir, const fs::path&
         walked = join_path(walked, parts[i]);
         Descriptor next = open_directory_at(current.get(), parts[i].c_str());
         if (!next.valid()) {
-            if (errno == ENOTDIR || errno == ELOOP) {
-                note = fmt::format("{} is a symlink or not a directory; nothing beyond it is touched", walked);
-            } else if (errno != ENOENT) {
-                return os_error("open", (data_dir / walked).string(), errno);
+            const int error_number = errno;
+            if (is_symlink_at(current.get(), parts[i])) {
+                report.blocked.push_back(
+                    blocking_link_message(data_dir / walked, link_target_at(current.get(), parts[i]), target));
+            } else if (error_number == ENOTDIR) {
+                report.notes.push_back(fmt::format("{} is not a directory; nothing beyond it is touched", walked));
+            } else if (error_number != ENOENT) {
+                return os_error("open", (data_dir / walked).string(), error_number);
             }
             return std::optional<Location>{};
         }
@@ -206,7 +212,8 @@ std::vector<std::string> keeps_below(const std::vector<std::string>& keep, std::
 class WipeWalker {
   public:
     using Remove = std::function<Status(int, const Child&, const std::string&)>;
-    WipeWalker(WipePreview& preview, Remove remove) : preview_(preview), remove_(std::move(remove)) {}
+    WipeWalker(fs::path data_dir, WipePreview& preview, Remove remove)
+        : data_dir_(std::move(data_dir)), preview_(preview), remove_(std::move(remove)) {}
 
     // Everything in `directory` except the kept paths.
     Status walk_directory(int directory, const std::string& relative, const std::vector<std::string>& keep, int depth) {
@@ -234,28 +241,35 @@ class WipeWalker {
         // A kept path lies below: descend, but only into a real directory.
         const Descriptor directory = open_directory_at(parent, child.name.c_str());
         if (!directory.valid()) {
-            preview_.notes.push_back(
-                fmt::format("{} is a symlink or not a directory, and {} lies beyond it: left alone", relative,
-                            join_path(relative, keep.front())));
+            const int error_number = errno;
+            const std::string beyond = join_path(relative, keep.front());
+            if (is_symlink_at(parent, child.name)) {
+                preview_.blocked.push_back(blocking_link_message(
+                    data_dir_ / relative, link_target_at(parent, child.name), data_dir_ / beyond));
+            } else if (error_number == ENOTDIR) {
+                preview_.notes.push_back(
+                    fmt::format("{} is not a directory, and {} lies beyond it: left alone", relative, beyond));
+            } else if (error_number != ENOENT) {
+                return os_error("open", (data_dir_ / relative).string(), error_number);
+            }
             return {};
         }
         return walk_directory(directory.get(), relative, keep, depth + 1);
     }
 
   private:
+    fs::path data_dir_;
     WipePreview& preview_;
     Remove remove_;
 };
 
 Status walk_wipe(const fs::path& data_dir, const fs::path& target, const std::vector<std::string>& keep,
                  WipePreview& preview, const WipeWalker::Remove& remove) {
-    std::string note;
-    auto location = locate(data_dir, target, note);
+    auto location = locate(data_dir, target, preview);
     if (!location) return location.error();
-    if (!note.empty()) preview.notes.push_back(note);
     if (!location->has_value()) return {};
     Location& where = **location;
-    WipeWalker walker(preview, remove);
+    WipeWalker walker(data_dir, preview, remove);
     if (where.name.empty())
         return walker.walk_directory(where.parent.get(), ".", keep, 0);  // the data dir itself stays
     return walker.walk_entry(where.parent.get(), {where.name, DT_UNKNOWN}, where.relative, keep, 0);
@@ -300,8 +314,20 @@ Result<WipePreview> preview_wipe(const fs::path& data_dir, const fs::path& targe
     return preview;
 }
 
+Result<std::vector<std::string>> wipe_obstacles(const fs::path& data_dir, const fs::path& target,
+                                                const std::vector<std::string>& keep) {
+    WipePreview preview;
+    const auto look = [](int, const Child&, const std::string&) -> Status { return {}; };
+    if (auto status = walk_wipe(data_dir, target, keep, preview, look); !status) return status.error();
+    return std::move(preview.blocked);
+}
+
 Result<TreeUsage> wipe(const fs::path& data_dir, const fs::path& target, const std::vector<std::string>& keep,
                        const std::function<void()>& after_each) {
+    // First only look: a wipe that cannot finish must fail before it deletes anything.
+    auto obstacles = wipe_obstacles(data_dir, target, keep);
+    if (!obstacles) return obstacles.error();
+    if (!obstacles->empty()) return make_error(Errc::unsupported, join(*obstacles, "; "));
     WipePreview ignored;
     TreeUsage removed;
     const auto remove = [&](int parent, const Child& child, const std::string& relative) -> Status {
@@ -316,8 +342,8 @@ Result<TreeUsage> wipe(const fs::path& data_dir, const fs::path& target, const s
 
 TreeUsage usage_within(const fs::path& data_dir, const fs::path& target) {
     TreeUsage usage;
-    std::string note;
-    auto location = locate(data_dir, target, note);
+    WipePreview ignored;
+    auto location = locate(data_dir, target, ignored);
     if (!location || !location->has_value()) return usage;
     Location& where = **location;
     if (where.name.empty()) {

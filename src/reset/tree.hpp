@@ -33,7 +33,10 @@ struct PlannedDeletion {
 struct WipePreview {
     std::vector<PlannedDeletion> deletions;  // the topmost entries the wipe removes
     std::vector<std::string> kept;           // kept paths that exist (relative to the data dir)
-    std::vector<std::string> notes;          // symlinks left alone because a kept path lies beyond them, ...
+    std::vector<std::string> notes;          // non-directories where a directory was expected, ...
+    // Symlinks the wipe would have to delete through (a kept path, or the target, lies beyond them): what they
+    // point at cannot be wiped, so the wipe refuses. One message each, naming the link, its target and the fix.
+    std::vector<std::string> blocked;
 };
 
 // What wiping `target` (a path inside `data_dir`) except the `keep` paths below it (relative to target) would
@@ -42,8 +45,14 @@ struct WipePreview {
                                                const std::filesystem::path& target,
                                                const std::vector<std::string>& keep);
 
+// The blocking symlinks preview_wipe would report, found without measuring what the wipe deletes.
+[[nodiscard]] Result<std::vector<std::string>> wipe_obstacles(const std::filesystem::path& data_dir,
+                                                              const std::filesystem::path& target,
+                                                              const std::vector<std::string>& keep);
+
 // Deletes what preview_wipe lists. `after_each` runs after each topmost entry is gone (fault-injection tests
-// kill the process there). Running it again after an interruption finishes the job.
+// kill the process there). Running it again after an interruption finishes the job. Fails before deleting
+// anything when preview_wipe would report a blocking symlink.
 [[nodiscard]] Result<TreeUsage> wipe(const std::filesystem::path& data_dir, const std::filesystem::path& target,
                                      const std::vector<std::string>& keep,
                                      const std::function<void()>& after_each = {});

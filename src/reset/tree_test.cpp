@@ -86,7 +86,9 @@ TEST_F(Wipe, SymlinksAreRemovedAsLinksAndNeverFollowed) {
     EXPECT_EQ(tree_of(outside_.path()), (std::set<std::string>{"precious", "precious/file"}));
 }
 
-TEST_F(Wipe, ASymlinkOnTheWayToAKeptPathIsLeftAlone) {
+// Issue 20 item 6: a wipe that would have to delete through a symlink (the old chain data lies beyond it)
+// fails before deleting anything, naming the link, its target and the fix.
+TEST_F(Wipe, ASymlinkInTheWayOfAWipeBlocksItBeforeAnythingIsDeleted) {
     outside_.write("geth/nodekey", "key elsewhere");
     outside_.write("geth/chaindata/1", "x");
     fs::create_directories(dir());
@@ -95,20 +97,55 @@ TEST_F(Wipe, ASymlinkOnTheWayToAKeptPathIsLeftAlone) {
     const auto preview = preview_wipe(dir(), dir() / "geth", {"nodekey"});
     ASSERT_TRUE(preview.ok());
     EXPECT_TRUE(preview->deletions.empty());
-    ASSERT_EQ(preview->notes.size(), 1U);
-    EXPECT_NE(preview->notes[0].find("left alone"), std::string::npos);
-    ASSERT_TRUE(wipe(dir(), dir() / "geth", {"nodekey"}).ok());
+    ASSERT_EQ(preview->blocked.size(), 1U);
+    const std::string& message = preview->blocked[0];
+    EXPECT_NE(message.find((dir() / "geth").string() + " is a symlink to " + (outside_.path() / "geth").string()),
+              std::string::npos)
+        << message;
+    EXPECT_NE(message.find("geth/nodekey lies beyond it"), std::string::npos) << message;
+    EXPECT_NE(message.find("mount the other disk"), std::string::npos) << message;
+    const auto removed = wipe(dir(), dir() / "geth", {"nodekey"});
+    ASSERT_FALSE(removed.ok());
+    EXPECT_EQ(removed.error().message, message);
     EXPECT_TRUE(fs::is_symlink(dir() / "geth"));
     EXPECT_TRUE(fs::exists(outside_.path() / "geth/chaindata/1"));
 
-    // A symlinked parent of the target: nothing beyond it is touched.
-    fs::create_directory_symlink(outside_.path(), dir() / "beacon");
-    const auto through = preview_wipe(dir(), dir() / "beacon/geth", {});
+    // A link deeper down, after entries the wipe would delete first: still nothing is deleted.
+    data_.write("data/beacon/a_chain_db/x", "x");
+    fs::create_directory_symlink(outside_.path() / "geth", dir() / "beacon/network");
+    const auto deeper = wipe(dir(), dir() / "beacon", {"network/key"});
+    ASSERT_FALSE(deeper.ok());
+    EXPECT_NE(deeper.error().message.find("beacon/network is a symlink"), std::string::npos);
+    EXPECT_TRUE(fs::exists(dir() / "beacon/a_chain_db/x"));
+    auto obstacles = wipe_obstacles(dir(), dir() / "beacon", {"network/key"});
+    ASSERT_TRUE(obstacles.ok());
+    EXPECT_EQ(obstacles->size(), 1U);
+
+    // A symlinked parent of the target: the target beyond it cannot be wiped either.
+    fs::create_directory_symlink(outside_.path(), dir() / "consensus");
+    const auto through = preview_wipe(dir(), dir() / "consensus/geth", {});
     ASSERT_TRUE(through.ok());
     EXPECT_TRUE(through->deletions.empty());
-    EXPECT_FALSE(through->notes.empty());
-    ASSERT_TRUE(wipe(dir(), dir() / "beacon/geth", {}).ok());
+    ASSERT_EQ(through->blocked.size(), 1U);
+    EXPECT_NE(through->blocked[0].find("consensus is a symlink"), std::string::npos);
+    EXPECT_FALSE(wipe(dir(), dir() / "consensus/geth", {}).ok());
     EXPECT_TRUE(fs::exists(outside_.path() / "geth/nodekey"));
+
+    // A link that is the whole target, with nothing kept beyond it, is removed as a link; what it points at stays.
+    ASSERT_TRUE(wipe(dir(), dir() / "geth", {}).ok());
+    EXPECT_FALSE(fs::exists(fs::symlink_status(dir() / "geth")));
+    EXPECT_TRUE(fs::exists(outside_.path() / "geth/chaindata/1"));
+}
+
+// A file where a directory with kept paths was expected cannot hide chain data: a note, not a refusal.
+TEST_F(Wipe, AFileWhereADirectoryWasExpectedIsLeftAloneWithANote) {
+    data_.write("data/beacon", "a file");
+    const auto preview = preview_wipe(dir(), dir() / "beacon", {"network/key"});
+    ASSERT_TRUE(preview.ok());
+    EXPECT_TRUE(preview->blocked.empty());
+    ASSERT_EQ(preview->notes.size(), 1U);
+    EXPECT_TRUE(wipe(dir(), dir() / "beacon", {"network/key"}).ok());
+    EXPECT_TRUE(fs::is_regular_file(dir() / "beacon"));
 }
 
 TEST_F(Wipe, RefusesTargetsOutsideTheDataDir) {
