@@ -97,6 +97,15 @@ const CLI::Option* option_named(const CLI::App& level, const std::string& name) 
     return nullptr;
 }
 
+// The commands --help lists at this level (hidden ones, in the empty group, are left out).
+std::vector<std::string> listed_command_names(const CLI::App& level) {
+    std::vector<std::string> names;
+    for (const CLI::App* command : level.get_subcommands([](const CLI::App*) { return true; })) {
+        if (!command->get_group().empty()) names.push_back(command->get_name());
+    }
+    return names;
+}
+
 std::string command_path(const CLI::App& level) {
     std::string path;
     for (const CLI::App* at = &level; at != nullptr; at = at->get_parent()) {
@@ -127,10 +136,7 @@ std::optional<std::string> explain_command_words(CLI::App& app, const std::vecto
             level = *named;
             continue;
         }
-        std::vector<std::string> names;
-        for (const CLI::App* command : commands) {
-            if (!command->get_group().empty()) names.push_back(command->get_name());
-        }
+        const std::vector<std::string> names = listed_command_names(*level);
         std::string message = fmt::format("`{}` is not {}", word,
                                           level == &app ? std::string("an ephemery command")
                                                         : fmt::format("a subcommand of `{}`", command_path(*level)));
@@ -139,12 +145,8 @@ std::optional<std::string> explain_command_words(CLI::App& app, const std::vecto
                fmt::format(" The commands: {}. `{} --help` describes them.", join(names, ", "), command_path(*level));
     }
     if (level->get_require_subcommand_min() == 0) return std::nullopt;
-    std::vector<std::string> names;
-    for (const CLI::App* command : level->get_subcommands([](CLI::App*) { return true; })) {
-        if (!command->get_group().empty()) names.push_back(command->get_name());
-    }
-    return fmt::format("`{}` needs a command: {}. `{} --help` describes them.", command_path(*level), join(names, ", "),
-                       command_path(*level));
+    return fmt::format("`{}` needs a command: {}. `{} --help` describes them.", command_path(*level),
+                       join(listed_command_names(*level), ", "), command_path(*level));
 }
 
 int run(int argc, char** argv) {
